@@ -1,0 +1,1 @@
+//! IAM policy engine (placeholder; being written).
