@@ -1,4 +1,51 @@
-//! apigw-emulator: a local, offline emulator of an Amazon API Gateway private REST API.
+//! apigw-emulator: a local, offline emulator of an Amazon API Gateway **private** REST API
+//! reached through an interface VPC endpoint.
+//!
+//! It makes AWS's Direct Connect walkthrough real on one machine: an embedded DNS server answers
+//! for the endpoint's names with local addresses; an HTTPS front end listening on those addresses
+//! (certificates from a local, name-constrained CA) knows which endpoint each connection came
+//! through, routes by `x-apigw-api-id` or Host, stage, resource and method; an IAM policy engine
+//! enforces the endpoint policy and the API's resource policy; integrations answer (the console's
+//! Example API, MOCK, HTTP).
+//!
+//! Data flows one way: a scenario file ([`Config`]) is validated into an immutable [`Topology`],
+//! which the servers read through an `Arc` swapped whole.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use apigw_emulator::{Config, Emulator};
+//!
+//! // The AWS walkthrough's scenario, on free loopback ports, with a throwaway CA.
+//! let emulator = Emulator::start(Config::seed()).await?;
+//! let ready = emulator.ready_info();
+//! println!("dig @{} {}", emulator.dns_addr(), ready.vpc_endpoints[0].dns_entries[0].dns_name);
+//! println!("curl --cacert {} ... port {}", emulator.ca_path().display(), emulator.https_port());
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! What it does not do (yet): private DNS names, security groups, OpenAPI import, Lambda
+//! integrations, a control plane. The README keeps that list current.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+pub mod api;
+pub mod config;
+pub mod dns;
+mod emulator;
+pub mod examples;
+pub mod gateway;
+pub mod integration;
+pub mod names;
+pub mod pki;
+#[allow(missing_docs)]
 pub mod policy;
+pub mod tls;
+pub mod topology;
+
+pub use config::{Config, ConfigError, ConfigOrigin};
+pub use emulator::{
+    Emulator, EmulatorBuilder, PortChoice, ReadyApi, ReadyDnsEntry, ReadyEndpoint, ReadyInfo,
+    StartError,
+};
+pub use topology::Topology;

@@ -1,1 +1,265 @@
-fn main() {}
+//! `apigw-emulator`: run the emulator, check a scenario, print the scenario schema.
+//!
+//! Exit codes: 0 success; 1 the emulator could not run (a port in use, an unwritable certs
+//! directory); 2 usage or scenario error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use apigw_emulator::{Config, ConfigOrigin, Emulator, PortChoice, ReadyInfo, StartError};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "apigw-emulator",
+    version,
+    about = "A local, offline emulator of an Amazon API Gateway private REST API reached through an interface VPC endpoint",
+    after_help = "Exit codes: 0 success, 1 the emulator could not run, 2 usage or scenario error.\n\nWith no --config, `up` serves the seed scenario of AWS's \"connect to a private API over Direct Connect\" walkthrough."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start DNS and the HTTPS front end and serve until Ctrl-C (SIGINT) or SIGTERM.
+    Up(UpArgs),
+    /// Check a scenario file and print what it defines; exit 2 with the error if it is invalid.
+    Validate {
+        /// The scenario file (JSON). Default: the built-in seed scenario.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of scenario files.
+    Schema,
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    /// The scenario file (JSON). Default: the built-in seed scenario.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Once listening, write addresses, names and the CA path to this file as JSON.
+    #[arg(long, value_name = "FILE")]
+    ready_file: Option<PathBuf>,
+    /// Where the local CA is kept (created if missing, reused afterwards).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "APIGW_EMULATOR_CERTS_DIR",
+        default_value = "certs"
+    )]
+    certs_dir: PathBuf,
+    /// DNS address and port (overrides the scenario). Port 0 picks a free one.
+    #[arg(long, value_name = "IP:PORT")]
+    dns_listen: Option<std::net::SocketAddr>,
+    /// HTTPS port of every endpoint address (overrides the scenario). 0 picks a free one.
+    #[arg(long, value_name = "PORT")]
+    https_port: Option<u16>,
+}
+
+fn load(config: &Option<PathBuf>) -> Result<Config, apigw_emulator::ConfigError> {
+    match config {
+        Some(path) => Config::from_file(path),
+        None => Ok(Config::seed()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let code = if err.downcast_ref::<apigw_emulator::ConfigError>().is_some()
+                || err
+                    .downcast_ref::<StartError>()
+                    .is_some_and(StartError::is_config_error)
+            {
+                2
+            } else {
+                1
+            };
+            eprintln!("error: {err:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Schema => {
+            println!("{}", serde_json::to_string_pretty(&Config::json_schema())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { config } => {
+            let config = load(&config)?;
+            let topology = apigw_emulator::Topology::from_config(&config)?;
+            println!(
+                "{}: valid: {} VPC endpoint(s), {} REST API(s), {} stage(s)",
+                config.origin(),
+                topology.vpc_endpoints.len(),
+                topology.rest_apis.len(),
+                topology
+                    .rest_apis
+                    .values()
+                    .map(|a| a.stages.len())
+                    .sum::<usize>()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Up(args) => up(args),
+    }
+}
+
+fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let config = load(&args.config)?;
+    let origin = config.origin();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let mut builder = Emulator::builder(config)
+            .certs_dir(&args.certs_dir)
+            .ports(PortChoice::Standard);
+        if let Some(addr) = args.dns_listen {
+            builder = builder.dns_listen(addr);
+        }
+        if let Some(port) = args.https_port {
+            builder = builder.https_port(port);
+        }
+        let emulator = builder.start().await?;
+        print_banner(&origin, &emulator);
+        if let Some(path) = &args.ready_file {
+            write_ready_file(path, emulator.ready_info())?;
+        }
+        wait_for_signal().await;
+        tracing::info!("stopping");
+        emulator.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn init_logging() {
+    // hickory logs every query at INFO, which costs about a fifth of DNS throughput.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,hickory_server=warn,hickory_proto=warn,hickory_net=warn",
+        )
+    });
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Written through a temporary file so a waiting script never reads half of it.
+fn write_ready_file(path: &Path, ready: &ReadyInfo) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let text = serde_json::to_string_pretty(ready)?;
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn print_banner(origin: &ConfigOrigin, emulator: &Emulator) {
+    let ready = emulator.ready_info();
+    let mut out = String::new();
+    let source = match origin {
+        ConfigOrigin::BuiltIn => "the seed scenario (built in)".to_string(),
+        other => other.to_string(),
+    };
+    out.push_str(&format!(
+        "apigw-emulator {} serving {source}: region {}, account {}\n",
+        env!("CARGO_PKG_VERSION"),
+        ready.region,
+        ready.account_id
+    ));
+    for note in emulator.notes() {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    let https_port = emulator.https_port();
+    out.push_str(&format!("  DNS     {} (udp, tcp)\n", ready.dns));
+    out.push_str(&format!(
+        "  HTTPS   port {https_port} on each endpoint address\n"
+    ));
+    out.push_str(&format!(
+        "  CA      {}  (trust this file)\n",
+        ready.ca_certificate
+    ));
+    for e in &ready.vpc_endpoints {
+        out.push_str(&format!(
+            "\n  VPC endpoint {} in {} ({})\n",
+            e.vpc_endpoint_id, e.vpc_id, e.service_name
+        ));
+        for d in &e.dns_entries {
+            out.push_str(&format!("    {}  {}\n", d.dns_name, d.addresses.join(", ")));
+        }
+    }
+    for a in &ready.rest_apis {
+        out.push_str(&format!(
+            "\n  REST API {} {:?} ({}), stages: {}\n",
+            a.id,
+            a.name,
+            a.endpoint_types.join(","),
+            a.stages.join(", ")
+        ));
+    }
+    if let (Some(e), Some(api)) = (
+        ready.vpc_endpoints.first(),
+        ready.rest_apis.iter().find(|a| !a.stages.is_empty()),
+    ) {
+        if let Some(entry) = e.dns_entries.first() {
+            let (dns_ip, dns_port) = ready.dns.rsplit_once(':').unwrap_or((&ready.dns, "53"));
+            let addr = entry
+                .addresses
+                .first()
+                .map(String::as_str)
+                .unwrap_or("127.0.0.1");
+            let name = &entry.dns_name;
+            let port_part = if https_port == 443 {
+                String::new()
+            } else {
+                format!(":{https_port}")
+            };
+            out.push_str("\n  Try the walkthrough's steps:\n");
+            out.push_str(&format!("    dig @{dns_ip} -p {dns_port} {name}\n"));
+            out.push_str(&format!(
+                "    curl --cacert {} --resolve {name}:{https_port}:{addr} -IX GET -H 'x-apigw-api-id:{}' https://{name}{port_part}/{}\n",
+                ready.ca_certificate, api.id, api.stages[0]
+            ));
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}

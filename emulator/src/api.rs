@@ -1,0 +1,328 @@
+//! The definition of a REST API as a deployment freezes it: the resource tree, each resource's
+//! methods and each method's integration. Routing a request path to a method lives here too,
+//! because it depends only on the tree.
+//!
+//! API Gateway matches a path segment by segment: a literal child wins over a `{param}` child,
+//! which wins over a greedy `{proxy+}` child; a trailing `/` is ignored; methods match exactly,
+//! then `ANY`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The resource tree of one deployment.
+#[derive(Debug, Clone)]
+pub struct ApiDefinition {
+    root: Resource,
+}
+
+/// One resource (`/`, `/pets`, `/pets/{petId}`) with its methods and children.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// The template path, e.g. `/pets/{petId}`: what `$context.resourcePath` shows.
+    pub path: String,
+    methods: BTreeMap<String, Arc<Method>>,
+    literal_children: BTreeMap<String, Resource>,
+    param_child: Option<(String, Box<Resource>)>,
+    greedy_child: Option<(String, Box<Resource>)>,
+}
+
+/// A method on a resource.
+#[derive(Debug, Clone)]
+pub struct Method {
+    /// `GET`, `POST`, ..., or `ANY`.
+    pub http_method: String,
+    /// What answers the method.
+    pub integration: Integration,
+}
+
+/// The integration of a method, as `put-integration` describes it.
+#[derive(Debug, Clone)]
+pub enum Integration {
+    /// `MOCK`: the request template picks a status code; nothing is called.
+    Mock(MockIntegration),
+    /// `HTTP` (non-proxy): a backend is called and its answer mapped.
+    Http(HttpIntegration),
+}
+
+/// A MOCK integration.
+#[derive(Debug, Clone)]
+pub struct MockIntegration {
+    /// Request templates by content type; the rendered template's `statusCode` selects the
+    /// integration response.
+    pub request_templates: BTreeMap<String, String>,
+    /// Integration responses.
+    pub responses: Vec<IntegrationResponse>,
+}
+
+/// An HTTP (non-proxy) integration.
+#[derive(Debug, Clone)]
+pub struct HttpIntegration {
+    /// The method used towards the backend.
+    pub http_method: String,
+    /// The backend URI, with `{name}` placeholders filled from `integration.request.path.name`.
+    pub uri: String,
+    /// `integration.request.{path|querystring|header}.X` ← `method.request.{...}.Y` or `'static'`.
+    pub request_parameters: Vec<(String, String)>,
+    /// Integration responses.
+    pub responses: Vec<IntegrationResponse>,
+    /// API Gateway's default is 29 seconds.
+    pub timeout_millis: u64,
+}
+
+/// One integration response: which backend answers it covers, and how it is mapped.
+#[derive(Debug, Clone)]
+pub struct IntegrationResponse {
+    /// A regular expression matched against the backend status code; `None` is the default.
+    pub selection_pattern: Option<String>,
+    /// The status the client gets.
+    pub status_code: u16,
+    /// `method.response.header.X` ← `'static value'` (in AWS's quoting).
+    pub response_parameters: Vec<(String, String)>,
+    /// Response templates by content type.
+    pub response_templates: BTreeMap<String, String>,
+}
+
+/// The outcome of routing a path and method.
+#[derive(Debug)]
+pub struct RouteMatch<'a> {
+    /// The matched resource.
+    pub resource: &'a Resource,
+    /// The matched method (possibly `ANY`).
+    pub method: &'a Arc<Method>,
+    /// Path parameters, percent-decoded.
+    pub path_parameters: Vec<(String, String)>,
+}
+
+impl Resource {
+    fn new(path: String) -> Resource {
+        Resource {
+            path,
+            methods: BTreeMap::new(),
+            literal_children: BTreeMap::new(),
+            param_child: None,
+            greedy_child: None,
+        }
+    }
+
+    /// The methods defined on this resource, by HTTP method.
+    pub fn methods(&self) -> impl Iterator<Item = (&str, &Arc<Method>)> {
+        self.methods.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    fn child_for_segment(&mut self, segment: &str) -> &mut Resource {
+        let child_path = if self.path == "/" {
+            format!("/{segment}")
+        } else {
+            format!("{}/{segment}", self.path)
+        };
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix("+}")) {
+            let (_, child) = self
+                .greedy_child
+                .get_or_insert_with(|| (name.to_string(), Box::new(Resource::new(child_path))));
+            child
+        } else if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            let (_, child) = self
+                .param_child
+                .get_or_insert_with(|| (name.to_string(), Box::new(Resource::new(child_path))));
+            child
+        } else {
+            self.literal_children
+                .entry(segment.to_string())
+                .or_insert_with(|| Resource::new(child_path))
+        }
+    }
+
+    fn find<'a>(
+        &'a self,
+        segments: &[&str],
+        params: &mut Vec<(String, String)>,
+    ) -> Option<&'a Resource> {
+        let Some((first, rest)) = segments.split_first() else {
+            return Some(self);
+        };
+        if let Some(child) = self.literal_children.get(*first) {
+            if let Some(found) = child.find(rest, params) {
+                return Some(found);
+            }
+        }
+        if let Some((name, child)) = &self.param_child {
+            if !first.is_empty() {
+                let mark = params.len();
+                params.push((name.clone(), percent_decode(first)));
+                if let Some(found) = child.find(rest, params) {
+                    return Some(found);
+                }
+                params.truncate(mark);
+            }
+        }
+        if let Some((name, child)) = &self.greedy_child {
+            params.push((name.clone(), percent_decode(&segments.join("/"))));
+            return Some(child);
+        }
+        None
+    }
+}
+
+impl ApiDefinition {
+    /// An API with only its root resource, as `create-rest-api` makes it.
+    pub fn empty() -> ApiDefinition {
+        ApiDefinition {
+            root: Resource::new("/".to_string()),
+        }
+    }
+
+    /// Adds (or replaces) a method on the resource at `path` (e.g. `/pets/{petId}`), creating the
+    /// resources on the way.
+    pub fn put_method(&mut self, path: &str, method: Method) {
+        let mut node = &mut self.root;
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            node = node.child_for_segment(segment);
+        }
+        node.methods
+            .insert(method.http_method.clone(), Arc::new(method));
+    }
+
+    /// Every resource, root first, depth first.
+    pub fn resources(&self) -> Vec<&Resource> {
+        fn walk<'a>(r: &'a Resource, out: &mut Vec<&'a Resource>) {
+            out.push(r);
+            for c in r.literal_children.values() {
+                walk(c, out);
+            }
+            if let Some((_, c)) = &r.param_child {
+                walk(c, out);
+            }
+            if let Some((_, c)) = &r.greedy_child {
+                walk(c, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root, &mut out);
+        out
+    }
+
+    /// Routes a resource path (the request path after the stage, e.g. `/pets/1`) and method.
+    /// `None` means API Gateway's "Missing Authentication Token": no such resource, or no such
+    /// method on it.
+    pub fn route<'a>(&'a self, path: &str, http_method: &str) -> Option<RouteMatch<'a>> {
+        let trimmed = path.strip_suffix('/').unwrap_or(path);
+        let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
+        let mut path_parameters = Vec::new();
+        let resource = self.root.find(&segments, &mut path_parameters)?;
+        let method = resource
+            .methods
+            .get(http_method)
+            .or_else(|| resource.methods.get("ANY"))?;
+        Some(RouteMatch {
+            resource,
+            method,
+            path_parameters,
+        })
+    }
+}
+
+/// Decodes `%XX` escapes; invalid escapes and non-UTF-8 results are kept as they came.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(b) = hex {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mock(method: &str) -> Method {
+        Method {
+            http_method: method.to_string(),
+            integration: Integration::Mock(MockIntegration {
+                request_templates: BTreeMap::new(),
+                responses: vec![],
+            }),
+        }
+    }
+
+    fn api() -> ApiDefinition {
+        let mut a = ApiDefinition::empty();
+        a.put_method("/", mock("GET"));
+        a.put_method("/pets", mock("GET"));
+        a.put_method("/pets", mock("POST"));
+        a.put_method("/pets/{petId}", mock("GET"));
+        a.put_method("/pets/mine", mock("GET"));
+        a.put_method("/files/{proxy+}", mock("ANY"));
+        a
+    }
+
+    #[test]
+    fn routes_literal_before_parameter() {
+        let a = api();
+        let m = a.route("/pets/mine", "GET").unwrap();
+        assert_eq!(m.resource.path, "/pets/mine");
+        let m = a.route("/pets/7", "GET").unwrap();
+        assert_eq!(m.resource.path, "/pets/{petId}");
+        assert_eq!(
+            m.path_parameters,
+            vec![("petId".to_string(), "7".to_string())]
+        );
+    }
+
+    #[test]
+    fn ignores_a_trailing_slash_and_decodes_parameters() {
+        let a = api();
+        assert_eq!(a.route("/pets/", "GET").unwrap().resource.path, "/pets");
+        assert_eq!(a.route("/", "GET").unwrap().resource.path, "/");
+        assert_eq!(a.route("", "GET").unwrap().resource.path, "/");
+        assert_eq!(
+            a.route("/pets/a%20b", "GET").unwrap().path_parameters[0].1,
+            "a b"
+        );
+    }
+
+    #[test]
+    fn greedy_parameters_take_the_rest_and_any_matches_every_method() {
+        let a = api();
+        let m = a.route("/files/a/b/c", "DELETE").unwrap();
+        assert_eq!(m.resource.path, "/files/{proxy+}");
+        assert_eq!(
+            m.path_parameters[0],
+            ("proxy".to_string(), "a/b/c".to_string())
+        );
+        assert!(
+            a.route("/files", "GET").is_none(),
+            "a greedy parameter needs one segment"
+        );
+    }
+
+    #[test]
+    fn unknown_resources_and_methods_do_not_route() {
+        let a = api();
+        assert!(a.route("/", "POST").is_none());
+        assert!(a.route("/cats", "GET").is_none());
+        assert!(a.route("/pets/1/toys", "GET").is_none());
+        assert!(a.route("/pets//", "GET").is_none());
+    }
+
+    #[test]
+    fn percent_decoding_keeps_bad_escapes() {
+        assert_eq!(percent_decode("%41%zz%"), "A%zz%");
+        assert_eq!(percent_decode("%4"), "%4");
+    }
+}

@@ -1,0 +1,392 @@
+//! The scenario file: what the user writes, parsed but not yet validated.
+//!
+//! Field names mirror the AWS APIs (camelCase, as `aws ec2 describe-vpc-endpoints` and
+//! `aws apigateway get-rest-api` print them) so that a user can copy values between AWS output and
+//! a scenario. Settings that only the emulator has live under `"emulator"`. Every struct rejects
+//! unknown fields: a misspelt key is an error, never silently ignored.
+//!
+//! A [`Config`] only says the JSON had the right shape. [`crate::topology::Topology::from_config`]
+//! checks what the shapes mean (ids, references, addresses) and is the only way to get something
+//! the servers will serve.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The built-in seed scenario: the AWS walkthrough's endpoint, Example API, policy and stage.
+pub const SEED_SCENARIO: &str = include_str!("../scenarios/seed.json");
+
+/// Where a scenario came from, for error messages (`scenario.json: $.restApis[0]: ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigOrigin {
+    /// The seed scenario compiled into the binary.
+    BuiltIn,
+    /// A file on disk.
+    File(PathBuf),
+    /// A string handed to the library.
+    Inline,
+}
+
+impl fmt::Display for ConfigOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigOrigin::BuiltIn => f.write_str("<built-in seed scenario>"),
+            ConfigOrigin::File(p) => write!(f, "{}", p.display()),
+            ConfigOrigin::Inline => f.write_str("<inline scenario>"),
+        }
+    }
+}
+
+/// A scenario that could not be used: which file, where in it (a JSON path), and what was wrong.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{origin}: {path}: {message}")]
+pub struct ConfigError {
+    /// The file (or built-in/inline source) the scenario came from.
+    pub origin: String,
+    /// A JSON path such as `$.restApis[0].stages[1].stageName`; `$` for the whole document.
+    pub path: String,
+    /// What was expected, or what is wrong.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(
+        origin: &ConfigOrigin,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ConfigError {
+            origin: origin.to_string(),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A parsed scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "apigw-emulator scenario")]
+pub struct Config {
+    /// Optional link to this schema, for editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// AWS Region, e.g. `us-east-1`. Decides the DNS names and ARNs.
+    pub region: String,
+    /// The 12-digit account that owns the endpoints and APIs.
+    pub account_id: String,
+    /// VPCs and their subnets (one Availability Zone per subnet).
+    #[serde(default)]
+    pub vpcs: Vec<VpcConfig>,
+    /// Interface VPC endpoints for `com.amazonaws.<region>.execute-api`.
+    #[serde(default)]
+    pub vpc_endpoints: Vec<VpcEndpointConfig>,
+    /// REST APIs, as `aws apigateway get-rest-api` describes them, plus their stages.
+    #[serde(default)]
+    pub rest_apis: Vec<RestApiConfig>,
+    /// Settings of the emulator itself (ports, DNS forwarding, protocol options).
+    #[serde(default)]
+    pub emulator: EmulatorSettings,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) origin: Option<ConfigOrigin>,
+}
+
+/// A VPC (as `aws ec2 describe-vpcs` / `describe-subnets` print it).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VpcConfig {
+    /// e.g. `vpc-0a1b2c3d4e5f67890`.
+    pub vpc_id: String,
+    /// The VPC's IPv4 CIDR, e.g. `172.31.0.0/16`.
+    pub cidr_block: String,
+    /// Subnets of the VPC.
+    #[serde(default)]
+    pub subnets: Vec<SubnetConfig>,
+}
+
+/// A subnet in one Availability Zone.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubnetConfig {
+    /// e.g. `subnet-0a1b2c3d4e5f60001`.
+    pub subnet_id: String,
+    /// e.g. `us-east-1a`; must be in the scenario's region.
+    pub availability_zone: String,
+    /// The subnet's CIDR, inside the VPC's.
+    pub cidr_block: String,
+}
+
+/// An interface VPC endpoint (as `aws ec2 describe-vpc-endpoints` prints it).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VpcEndpointConfig {
+    /// `vpce-` followed by 17 (or, for old endpoints, 8) hexadecimal digits.
+    pub vpc_endpoint_id: String,
+    /// Only `Interface` endpoints reach private APIs.
+    #[serde(default = "default_endpoint_type")]
+    pub vpc_endpoint_type: String,
+    /// `com.amazonaws.<region>.execute-api`.
+    pub service_name: String,
+    /// The VPC the endpoint is in.
+    pub vpc_id: String,
+    /// One subnet per Availability Zone; each gets a network interface and a zonal DNS name.
+    pub subnet_ids: Vec<String>,
+    /// Private DNS names (`*.execute-api.<region>.amazonaws.com` inside the VPC). The seed
+    /// walkthrough turns this off; turning it on is not emulated yet and is rejected.
+    #[serde(default)]
+    pub private_dns_enabled: bool,
+    /// The endpoint policy: a JSON string as AWS returns it, or the policy object itself.
+    /// Absent means AWS's default "Full Access" policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_document: Option<serde_json::Value>,
+    /// The endpoint's network interfaces: which local address stands for the interface in each
+    /// subnet. Absent: addresses are assigned from 127.0.1.0/24 onwards (see the README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_interfaces: Option<Vec<NetworkInterfaceConfig>>,
+    /// Emulator-only: the 8-character part of the endpoint's DNS names
+    /// (`vpce-<id>-<suffix>.execute-api...`). Absent: derived from the id, so it never changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_name_suffix: Option<String>,
+}
+
+fn default_endpoint_type() -> String {
+    "Interface".to_string()
+}
+
+/// The address that stands for an endpoint's network interface in one subnet.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkInterfaceConfig {
+    /// One of the endpoint's `subnetIds`.
+    pub subnet_id: String,
+    /// A local address clients can connect to (loopback by default; a container's address under
+    /// docker compose). DNS answers with it and the HTTPS front end listens on it.
+    #[schemars(with = "String")]
+    pub private_ip_address: IpAddr,
+}
+
+/// A REST API and its stages.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestApiConfig {
+    /// The API id: 10 lowercase letters and digits, e.g. `chw1a2q2xk`.
+    pub id: String,
+    /// The API's name.
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `{"types": ["PRIVATE"]}`; `vpcEndpointIds` lists associated endpoints (PRIVATE only).
+    #[serde(default)]
+    pub endpoint_configuration: EndpointConfigurationConfig,
+    /// The resource policy: the policy object, or a JSON string as AWS returns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<serde_json::Value>,
+    /// The API's definition: `"PetStore"` is the API Gateway console's Example API. Absent: the
+    /// API has only its root resource and no methods, like a new API in the console.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+    /// Stages the API is deployed to. Each serves the API as this scenario defines it.
+    #[serde(default)]
+    pub stages: Vec<StageConfig>,
+}
+
+/// `endpointConfiguration` of a REST API.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EndpointConfigurationConfig {
+    /// Exactly one of `PRIVATE`, `REGIONAL`, `EDGE`.
+    pub types: Vec<String>,
+    /// VPC endpoints associated with a PRIVATE API (Route 53 alias names).
+    #[serde(default)]
+    pub vpc_endpoint_ids: Vec<String>,
+}
+
+impl Default for EndpointConfigurationConfig {
+    fn default() -> Self {
+        EndpointConfigurationConfig {
+            types: vec!["EDGE".to_string()],
+            vpc_endpoint_ids: Vec::new(),
+        }
+    }
+}
+
+/// A stage: the API deployed under a name.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StageConfig {
+    /// Letters, digits, `-` and `_`, up to 128 characters.
+    pub stage_name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Settings that only the emulator has.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmulatorSettings {
+    /// The embedded DNS server.
+    #[serde(default)]
+    pub dns: DnsSettings,
+    /// The HTTPS front end of the endpoints.
+    #[serde(default)]
+    pub https: HttpsSettings,
+    /// Wording of policy denials: `current` (AWS since about 2025, with `... in a resource-based
+    /// policy`) or `legacy` (without the suffix).
+    #[serde(default)]
+    pub denial_wording: DenialWording,
+}
+
+/// DNS server settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DnsSettings {
+    /// Address and port, UDP and TCP. Absent: 127.0.0.1 port 53 when the process may bind it,
+    /// else port 8053. Port 0 picks a free port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub listen: Option<SocketAddr>,
+    /// Resolvers to forward names outside the emulated zones to (e.g. `127.0.0.11:53` in a
+    /// container). Absent: such names are REFUSED; the server is not an open resolver.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub upstream: Vec<SocketAddr>,
+    /// TTL of the answers, in seconds (AWS uses 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
+}
+
+/// HTTPS front-end settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpsSettings {
+    /// The port every endpoint address listens on. Absent: 443 when the process may bind it, else
+    /// 8443. Port 0 picks a free port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// Offer HTTP/2 by ALPN. AWS's execute-api endpoints do not (decision 1 in the README).
+    #[serde(default)]
+    pub http2: bool,
+    /// Accept TLS 1.3 too. Private APIs are documented as TLS 1.2 only.
+    #[serde(default)]
+    pub tls13: bool,
+}
+
+/// Which wording AWS uses for policy denials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DenialWording {
+    /// `... with an explicit deny in a resource-based policy` (AWS since about 2025).
+    #[default]
+    Current,
+    /// `... with an explicit deny` (older responses).
+    Legacy,
+}
+
+impl Config {
+    /// The built-in seed scenario.
+    pub fn seed() -> Config {
+        // The embedded file is tested to parse; failing here would be a build defect.
+        Config::from_json_str(SEED_SCENARIO, ConfigOrigin::BuiltIn)
+            .expect("the built-in seed scenario parses")
+    }
+
+    /// Parses a scenario from a JSON string.
+    pub fn from_json_str(text: &str, origin: ConfigOrigin) -> Result<Config, ConfigError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let mut config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = json_path(&e.path().to_string());
+            ConfigError::new(&origin, path, clean_serde_message(&e.inner().to_string()))
+        })?;
+        config.origin = Some(origin);
+        Ok(config)
+    }
+
+    /// Reads and parses a scenario file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let origin = ConfigOrigin::File(path.to_path_buf());
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(&origin, "$", format!("cannot read the file: {e}")))?;
+        Config::from_json_str(&text, origin)
+    }
+
+    /// Where this scenario came from.
+    pub fn origin(&self) -> ConfigOrigin {
+        self.origin.clone().unwrap_or(ConfigOrigin::Inline)
+    }
+
+    /// The JSON Schema of the scenario file.
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default()
+    }
+}
+
+/// `restApis[0].stages` → `$.restApis[0].stages`; serde_path_to_error prints `.` for the root.
+fn json_path(serde_path: &str) -> String {
+    if serde_path.is_empty() || serde_path == "." {
+        "$".to_string()
+    } else {
+        format!("$.{serde_path}")
+    }
+}
+
+/// serde says "invalid type: integer `5`, expected a string at line 3 column 12"; keep it, but
+/// name JSON types rather than Rust ones.
+fn clean_serde_message(message: &str) -> String {
+    message
+        .replace("a sequence", "an array")
+        .replace("a map", "an object")
+        .replace("struct ", "object ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_scenario_parses() {
+        let c = Config::seed();
+        assert_eq!(c.region, "us-east-1");
+        assert_eq!(c.rest_apis[0].id, "chw1a2q2xk");
+    }
+
+    #[test]
+    fn an_unknown_field_names_its_path() {
+        let err = Config::from_json_str(
+            r#"{"region":"us-east-1","accountId":"123456789012","restApis":[{"id":"a","name":"b","stagez":[]}]}"#,
+            ConfigOrigin::File("s.json".into()),
+        )
+        .unwrap_err();
+        assert_eq!(err.origin, "s.json");
+        assert_eq!(err.path, "$.restApis[0].stagez");
+        assert!(
+            err.message
+                .starts_with("unknown field `stagez`, expected one of"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_path() {
+        let err = Config::from_json_str(
+            r#"{"region":"us-east-1","accountId":"123456789012","restApis":[{"id":"a","name":"b","stages":[{"stageName":5}]}]}"#,
+            ConfigOrigin::Inline,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].stages[0].stageName");
+        assert!(err.message.contains("expected a string"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_syntax_error_says_where() {
+        let err =
+            Config::from_json_str("{\"region\": \"us-east-1\",", ConfigOrigin::Inline).unwrap_err();
+        assert!(err.message.contains("line 1"), "{}", err.message);
+    }
+}

@@ -1,0 +1,498 @@
+//! The execute-api front end of the VPC endpoints: from a decrypted request to API Gateway's
+//! answer.
+//!
+//! Order of checks (decision 4 in the README), each refusal exactly as AWS words it:
+//! 1. the endpoint: the local address the connection arrived on (this is `aws:SourceVpce`);
+//! 2. the API: `x-apigw-api-id`, else the `Host` name; unknown, not PRIVATE, or (alias names) not
+//!    associated with this endpoint → 403 `Forbidden`;
+//! 3. the stage, the first path segment; unknown → 403 `Forbidden`;
+//! 4. resource and method; unknown → 403 `Missing Authentication Token`;
+//! 5. the endpoint policy, then the API's resource policy (as deployed) → 403 `AccessDenied`;
+//! 6. the integration.
+//!
+//! `server` owns sockets, TLS and protocols; `http1` is the HTTP/1.1 codec; `response` shapes
+//! bytes.
+
+pub mod http1;
+pub mod response;
+pub mod server;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+
+use crate::config::DenialWording;
+use crate::integration::{Integrations, MethodRequest};
+use crate::names;
+use crate::policy::{AuthzRequest, ConditionContext, Decision, Policy, Principal};
+use crate::topology::{EndpointType, RestApi, Topology, VpcEndpoint};
+use response::{GatewayError, GatewayResponse, RequestIds};
+
+/// A request as read from the wire.
+#[derive(Debug, Clone)]
+pub struct GatewayRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The request target as sent (origin form: path and query).
+    pub target: String,
+    /// Headers in arrival order, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Bytes,
+    /// The client asked to close the connection after this request.
+    pub connection_close: bool,
+    /// The client sent `Expect: 100-continue`.
+    pub expect_continue: bool,
+    /// The request came over HTTP/2.
+    pub http2: bool,
+}
+
+impl GatewayRequest {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    fn query(&self) -> Vec<(String, String)> {
+        let Some((_, q)) = self.target.split_once('?') else {
+            return Vec::new();
+        };
+        q.split('&')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                (crate::api::percent_decode(k), crate::api::percent_decode(v))
+            })
+            .collect()
+    }
+}
+
+/// What is known about the connection a request came on.
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    /// The address the client dialled: it identifies the VPC endpoint.
+    pub local: SocketAddr,
+    /// The client.
+    pub peer: SocketAddr,
+    /// The TLS server name the client asked for.
+    pub sni: Option<String>,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub tls_version: &'static str,
+    /// The negotiated cipher suite.
+    pub cipher_suite: String,
+}
+
+/// How a request ended, for the access log.
+#[derive(Debug, Default)]
+struct Outcome {
+    endpoint: Option<String>,
+    api: Option<String>,
+    stage: Option<String>,
+    resource: Option<String>,
+    decision: Option<&'static str>,
+    reason: Option<String>,
+}
+
+/// The method ARN a request invokes, as policies see it and as denial messages show it.
+struct MethodTarget {
+    arn: String,
+    masked_arn: String,
+}
+
+/// Routes, authorizes and answers requests, reading the current topology per request.
+pub struct Gateway {
+    topology: Arc<ArcSwap<Topology>>,
+    integrations: Integrations,
+}
+
+fn decision_name(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "ExplicitDeny",
+        Decision::ImplicitDeny => "ImplicitDeny",
+    }
+}
+
+/// AWS's denial sentence for a policy decision.
+fn denial_message(
+    resource_arn: &str,
+    decision: Decision,
+    endpoint_policy: bool,
+    wording: DenialWording,
+) -> String {
+    let base = format!("User: anonymous is not authorized to perform: execute-api:Invoke on resource: {resource_arn}");
+    let (policy_kind, policy_kind_short) = if endpoint_policy {
+        ("a VPC endpoint policy", "VPC endpoint policy")
+    } else {
+        ("a resource-based policy", "resource-based policy")
+    };
+    match (decision, wording) {
+        (Decision::ExplicitDeny, DenialWording::Current) => {
+            format!("{base} with an explicit deny in {policy_kind}")
+        }
+        (Decision::ExplicitDeny, DenialWording::Legacy) => format!("{base} with an explicit deny"),
+        (_, DenialWording::Current) => {
+            format!("{base} because no {policy_kind_short} allows the execute-api:Invoke action")
+        }
+        (_, DenialWording::Legacy) => base,
+    }
+}
+
+/// `aws:CurrentTime` in the form IAM uses.
+fn iso8601_now() -> (String, u64) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let t = time::OffsetDateTime::from_unix_timestamp(now as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let text = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    (text, now)
+}
+
+impl Gateway {
+    /// A gateway over `topology`, calling integrations through `integrations`.
+    pub fn new(topology: Arc<ArcSwap<Topology>>, integrations: Integrations) -> Gateway {
+        Gateway {
+            topology,
+            integrations,
+        }
+    }
+
+    /// Answers one request and writes its access-log line.
+    pub async fn handle(&self, conn: &ConnectionInfo, request: GatewayRequest) -> GatewayResponse {
+        let started = std::time::Instant::now();
+        let ids = RequestIds::generate();
+        let topology = self.topology.load_full();
+        let mut outcome = Outcome::default();
+        let response = match self
+            .process(&topology, conn, &request, &ids, &mut outcome)
+            .await
+        {
+            Ok(response) => response,
+            Err(error) => GatewayResponse::error(&error, &ids),
+        };
+        tracing::info!(
+            target: "apigw_emulator::access",
+            request_id = %ids.request_id,
+            source = %conn.peer.ip(),
+            endpoint = outcome.endpoint.as_deref().unwrap_or("-"),
+            api = outcome.api.as_deref().unwrap_or("-"),
+            stage = outcome.stage.as_deref().unwrap_or("-"),
+            method = %request.method,
+            path = %request.path(),
+            resource = outcome.resource.as_deref().unwrap_or("-"),
+            status = response.status,
+            decision = outcome.decision.unwrap_or("-"),
+            reason = outcome.reason.as_deref().unwrap_or(""),
+            ms = started.elapsed().as_millis() as u64,
+            "{} {} {}",
+            request.method,
+            request.path(),
+            response.status
+        );
+        response
+    }
+
+    async fn process(
+        &self,
+        topology: &Topology,
+        conn: &ConnectionInfo,
+        request: &GatewayRequest,
+        ids: &RequestIds,
+        outcome: &mut Outcome,
+    ) -> Result<GatewayResponse, GatewayError> {
+        let endpoint = topology
+            .endpoint_by_address(conn.local.ip())
+            .ok_or_else(|| {
+                outcome.reason = Some(format!(
+                    "no VPC endpoint has the address {}",
+                    conn.local.ip()
+                ));
+                GatewayError::Forbidden
+            })?;
+        outcome.endpoint = Some(endpoint.id.clone());
+
+        let api = self.select_api(topology, endpoint, request, outcome)?;
+        outcome.api = Some(api.id.clone());
+
+        let path = request.path();
+        let after_slash = path.strip_prefix('/').unwrap_or(path);
+        let (stage_name, rest) = match after_slash.find('/') {
+            Some(i) => (&after_slash[..i], &after_slash[i..]),
+            None => (after_slash, ""),
+        };
+        let stage = api.stages.get(stage_name).ok_or_else(|| {
+            outcome.reason = Some(if stage_name.is_empty() {
+                "the path names no stage".to_string()
+            } else {
+                format!(
+                    "stage {stage_name:?} is not deployed; deployed: {:?}",
+                    api.stages.keys().collect::<Vec<_>>()
+                )
+            });
+            GatewayError::Forbidden
+        })?;
+        outcome.stage = Some(stage.name.clone());
+
+        let resource_path = if rest.is_empty() { "/" } else { rest };
+        let route = stage
+            .deployment
+            .definition
+            .route(resource_path, &request.method)
+            .ok_or_else(|| {
+                outcome.reason = Some(format!(
+                    "no method {} on a resource matching {resource_path}",
+                    request.method
+                ));
+                GatewayError::MissingAuthenticationToken
+            })?;
+        outcome.resource = Some(route.resource.path.clone());
+
+        // The method ARN names the path as requested, without its leading slash.
+        let method_path = format!(
+            "/{}/{}/{}",
+            stage.name,
+            request.method,
+            rest.strip_prefix('/').unwrap_or(rest)
+        );
+        let target = MethodTarget {
+            arn: format!("{}{method_path}", api.arn),
+            masked_arn: format!("{}{method_path}", api.masked_arn),
+        };
+        let context = self.condition_context(topology, endpoint, conn, request);
+        let wording = topology.settings.denial_wording;
+        self.authorize(&endpoint.policy, &target, &context, true, wording, outcome)?;
+        match &stage.deployment.policy {
+            Some(policy) => self.authorize(policy, &target, &context, false, wording, outcome)?,
+            // Only PRIVATE APIs reach this point, and they cannot be deployed without a policy.
+            None => {
+                outcome.decision = Some("ImplicitDeny");
+                return Err(GatewayError::AccessDenied(denial_message(
+                    &target.masked_arn,
+                    Decision::ImplicitDeny,
+                    false,
+                    wording,
+                )));
+            }
+        }
+
+        let query = request.query();
+        let host = request.header("host").unwrap_or_default();
+        let method_request = MethodRequest {
+            api_id: &api.id,
+            stage: &stage.name,
+            resource_path: &route.resource.path,
+            http_method: &request.method,
+            request_id: &ids.request_id,
+            extended_request_id: &ids.extended_request_id,
+            path: resource_path,
+            path_parameters: &route.path_parameters,
+            query: &query,
+            headers: &request.headers,
+            body: &request.body,
+            source_ip: conn.peer.ip(),
+            vpce_id: &endpoint.id,
+            vpc_id: &endpoint.vpc_id,
+            domain_name: host.split(':').next().unwrap_or_default(),
+        };
+        let output = self
+            .integrations
+            .invoke(route.method, &method_request)
+            .await
+            .inspect_err(|e| {
+                outcome.reason = Some(format!("integration failed: {e:?}"));
+            })?;
+        let trace = output.traced.then(response::trace_id);
+        Ok(GatewayResponse::success(
+            output.status,
+            output.content_type,
+            output.headers,
+            output.body,
+            ids,
+            trace,
+        ))
+    }
+
+    /// Picks the API by `x-apigw-api-id`, else by the Host name.
+    fn select_api<'t>(
+        &self,
+        topology: &'t Topology,
+        endpoint: &VpcEndpoint,
+        request: &GatewayRequest,
+        outcome: &mut Outcome,
+    ) -> Result<&'t Arc<RestApi>, GatewayError> {
+        let zone_suffix = format!(".{}", topology.region.api_zone());
+        let (api_id, alias_vpce) = if let Some(id) = request.header("x-apigw-api-id") {
+            (id.trim().to_string(), None)
+        } else {
+            let host = request.header("host").unwrap_or_default();
+            let host = host
+                .rsplit_once(':')
+                .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+                .map_or(host, |(h, _)| h);
+            let host = host.to_ascii_lowercase();
+            match host.strip_suffix(&zone_suffix) {
+                Some(label) if names::is_rest_api_id(label) => (label.to_string(), None),
+                Some(label) => match label.split_once('-') {
+                    // Route 53 alias: `<api-id>-<vpce-id>.execute-api.<region>.amazonaws.com`.
+                    Some((id, vpce))
+                        if names::is_rest_api_id(id) && names::is_resource_id(vpce, "vpce") =>
+                    {
+                        (id.to_string(), Some(vpce.to_string()))
+                    }
+                    _ => {
+                        outcome.reason = Some(format!(
+                            "no x-apigw-api-id header, and Host {host:?} names no API"
+                        ));
+                        return Err(GatewayError::Forbidden);
+                    }
+                },
+                None => {
+                    outcome.reason = Some(format!(
+                        "no x-apigw-api-id header, and Host {host:?} names no API"
+                    ));
+                    return Err(GatewayError::Forbidden);
+                }
+            }
+        };
+        let api = topology.rest_apis.get(&api_id).ok_or_else(|| {
+            outcome.reason = Some(format!("no REST API has the id {api_id:?}"));
+            GatewayError::Forbidden
+        })?;
+        if api.endpoint_type != EndpointType::Private {
+            // VPC endpoints route only to private APIs.
+            outcome.reason = Some(format!(
+                "API {api_id} is {}, not PRIVATE",
+                api.endpoint_type.as_str()
+            ));
+            return Err(GatewayError::Forbidden);
+        }
+        if let Some(vpce) = alias_vpce {
+            if vpce != endpoint.id || !api.vpc_endpoint_ids.contains(&vpce) {
+                outcome.reason = Some(format!("the alias name needs API {api_id} to be associated with {vpce}, and to be called through it"));
+                return Err(GatewayError::Forbidden);
+            }
+        }
+        Ok(api)
+    }
+
+    /// The condition keys API Gateway supplies for an anonymous call through a VPC endpoint.
+    /// `aws:SourceIp` is absent for requests through a VPC endpoint.
+    fn condition_context(
+        &self,
+        topology: &Topology,
+        endpoint: &VpcEndpoint,
+        conn: &ConnectionInfo,
+        request: &GatewayRequest,
+    ) -> ConditionContext {
+        let (now, epoch) = iso8601_now();
+        let mut c = ConditionContext::new();
+        c.insert("aws:SourceVpce", endpoint.id.clone());
+        c.insert("aws:SourceVpc", endpoint.vpc_id.clone());
+        c.insert("aws:VpcSourceIp", conn.peer.ip().to_string());
+        c.insert("aws:SecureTransport", "true");
+        c.insert("aws:CurrentTime", now);
+        c.insert("aws:EpochTime", epoch.to_string());
+        c.insert("aws:PrincipalType", "Anonymous");
+        c.insert("aws:RequestedRegion", topology.region.name.clone());
+        if let Some(ua) = request.header("user-agent") {
+            c.insert("aws:UserAgent", ua.to_string());
+        }
+        if let Some(referer) = request.header("referer") {
+            c.insert("aws:Referer", referer.to_string());
+        }
+        c
+    }
+
+    fn authorize(
+        &self,
+        policy: &Policy,
+        target: &MethodTarget,
+        context: &ConditionContext,
+        endpoint_policy: bool,
+        wording: DenialWording,
+        outcome: &mut Outcome,
+    ) -> Result<(), GatewayError> {
+        let principal = Principal::Anonymous;
+        let request = AuthzRequest {
+            action: "execute-api:Invoke",
+            resource: &target.arn,
+            principal: &principal,
+            context,
+        };
+        let evaluation = policy.evaluate(&request);
+        outcome.decision = Some(decision_name(evaluation.decision));
+        if evaluation.decision == Decision::Allow {
+            return Ok(());
+        }
+        // AWS never says why; the log does.
+        let (_, trace) = policy.evaluate_with_trace(&request);
+        let which = if endpoint_policy {
+            "VPC endpoint policy"
+        } else {
+            "resource policy"
+        };
+        let reason = format!(
+            "{which}: {} (statement {})",
+            decision_name(evaluation.decision),
+            evaluation
+                .deciding_statement
+                .as_ref()
+                .map(|s| s.sid.clone().unwrap_or_else(|| format!("#{}", s.index)))
+                .unwrap_or_else(|| "none allows".to_string())
+        );
+        tracing::info!(target: "apigw_emulator::policy", resource = %target.arn, trace = %serde_json::to_string(&trace).unwrap_or_default(), "{reason}");
+        outcome.reason = Some(reason);
+        Err(GatewayError::AccessDenied(denial_message(
+            &target.masked_arn,
+            evaluation.decision,
+            endpoint_policy,
+            wording,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denial_messages_use_aws_wording() {
+        let arn = "arn:aws:execute-api:us-east-1:********9012:chw1a2q2xk/test/GET/";
+        assert_eq!(
+            denial_message(arn, Decision::ExplicitDeny, false, DenialWording::Current),
+            format!("User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} with an explicit deny in a resource-based policy")
+        );
+        assert_eq!(
+            denial_message(arn, Decision::ImplicitDeny, false, DenialWording::Current),
+            format!("User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} because no resource-based policy allows the execute-api:Invoke action")
+        );
+        assert!(
+            denial_message(arn, Decision::ExplicitDeny, false, DenialWording::Legacy)
+                .ends_with("/GET/ with an explicit deny")
+        );
+        assert!(
+            denial_message(arn, Decision::ExplicitDeny, true, DenialWording::Current)
+                .ends_with("with an explicit deny in a VPC endpoint policy")
+        );
+    }
+}

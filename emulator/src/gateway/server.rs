@@ -1,0 +1,244 @@
+//! Sockets, TLS and protocols of the HTTPS front end.
+//!
+//! One listener per endpoint network-interface address, bound by the caller; the address a
+//! connection arrived on tells the gateway which endpoint it came through. After the TLS
+//! handshake a connection speaks HTTP/1.1 (our codec, for AWS's exact header bytes) or, when h2
+//! is enabled and negotiated, HTTP/2 (hyper).
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use super::http1::{self, Http1Limits};
+use super::response::GatewayResponse;
+use super::{ConnectionInfo, Gateway, GatewayRequest};
+
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for connections to finish their request.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The running HTTPS front end.
+pub struct HttpsServer {
+    addrs: Vec<SocketAddr>,
+    stop: watch::Sender<bool>,
+    accept_loops: Vec<JoinHandle<()>>,
+    connections: Arc<()>,
+}
+
+impl HttpsServer {
+    /// Serves `gateway` over TLS on every listener.
+    pub fn start(
+        listeners: Vec<TcpListener>,
+        tls: Arc<rustls::ServerConfig>,
+        gateway: Arc<Gateway>,
+    ) -> std::io::Result<HttpsServer> {
+        let (stop, stopped) = watch::channel(false);
+        let connections = Arc::new(());
+        let acceptor = TlsAcceptor::from(tls);
+        let limits = Arc::new(Http1Limits::default());
+        let mut addrs = Vec::new();
+        let mut accept_loops = Vec::new();
+        for listener in listeners {
+            addrs.push(listener.local_addr()?);
+            let (acceptor, gateway, limits, connections) = (
+                acceptor.clone(),
+                gateway.clone(),
+                limits.clone(),
+                connections.clone(),
+            );
+            let mut stopped = stopped.clone();
+            accept_loops.push(tokio::spawn(async move {
+                loop {
+                    let accepted = tokio::select! {
+                        _ = stopped.changed() => break,
+                        accepted = listener.accept() => accepted,
+                    };
+                    let (tcp, peer) = match accepted {
+                        Ok(pair) => pair,
+                        Err(e) => {
+                            // Out of file descriptors and the like: back off instead of spinning.
+                            tracing::warn!("accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = tcp.set_nodelay(true);
+                    let (acceptor, gateway, limits, stopped) = (
+                        acceptor.clone(),
+                        gateway.clone(),
+                        limits.clone(),
+                        stopped.clone(),
+                    );
+                    let guard = connections.clone();
+                    tokio::spawn(async move {
+                        let _guard = guard;
+                        serve_connection(tcp, peer, acceptor, gateway, &limits, stopped).await;
+                    });
+                }
+            }));
+        }
+        Ok(HttpsServer {
+            addrs,
+            stop,
+            accept_loops,
+            connections,
+        })
+    }
+
+    /// The addresses it listens on.
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// Stops accepting, lets connections finish the request in progress (up to a few seconds).
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.accept_loops {
+            let _ = task.await;
+        }
+        let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
+        while Arc::strong_count(&self.connections) > 1 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn serve_connection(
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+    acceptor: TlsAcceptor,
+    gateway: Arc<Gateway>,
+    limits: &Http1Limits,
+    stopped: watch::Receiver<bool>,
+) {
+    let Ok(local) = tcp.local_addr() else { return };
+    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, %local, "TLS handshake failed: {e}");
+            return;
+        }
+        Err(_) => return,
+    };
+    let (_, session) = tls.get_ref();
+    let info = ConnectionInfo {
+        local,
+        peer,
+        sni: session.server_name().map(str::to_string),
+        tls_version: match session.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+            _ => "TLSv1.2",
+        },
+        cipher_suite: session
+            .negotiated_cipher_suite()
+            .map(|c| format!("{:?}", c.suite()))
+            .unwrap_or_default(),
+    };
+    let h2 = session.alpn_protocol() == Some(b"h2");
+    if h2 {
+        serve_h2(tls, info, gateway, stopped).await;
+    } else {
+        let info = &info;
+        let gateway = &gateway;
+        http1::serve(tls, limits, stopped, |request| async move {
+            gateway.handle(info, request).await
+        })
+        .await;
+    }
+}
+
+async fn serve_h2<IO>(
+    io: IO,
+    info: ConnectionInfo,
+    gateway: Arc<Gateway>,
+    mut stopped: watch::Receiver<bool>,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let info = Arc::new(info);
+    let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+        let (gateway, info) = (gateway.clone(), info.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let mut headers: Vec<(String, String)> = Vec::with_capacity(parts.headers.len() + 1);
+            if let Some(authority) = parts.uri.authority() {
+                headers.push(("host".to_string(), authority.to_string()));
+            }
+            for (k, v) in &parts.headers {
+                headers.push((
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                ));
+            }
+            let request = GatewayRequest {
+                method: parts.method.as_str().to_string(),
+                target: parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".to_string()),
+                headers,
+                body,
+                connection_close: false,
+                expect_continue: false,
+                http2: true,
+            };
+            let head_only = request.method == "HEAD";
+            let response = gateway.handle(&info, request).await;
+            Ok::<_, Infallible>(to_http_response(response, head_only))
+        }
+    });
+    let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// HTTP/2 spells every header in lower case; the order is kept.
+fn to_http_response(response: GatewayResponse, head_only: bool) -> http::Response<Full<Bytes>> {
+    let length = response.body.len();
+    let mut builder = http::Response::builder()
+        .status(response.status)
+        .header("date", http1::http_date())
+        .header("content-type", response.content_type.as_ref())
+        .header("content-length", length);
+    for (name, value) in &response.headers {
+        let name: &str = match name {
+            Cow::Borrowed(n) => n,
+            Cow::Owned(n) => n.as_str(),
+        };
+        builder = builder.header(name, value.as_str());
+    }
+    let body = if head_only {
+        Bytes::new()
+    } else {
+        response.body
+    };
+    builder.body(Full::new(body)).unwrap_or_else(|_| {
+        let mut r = http::Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}

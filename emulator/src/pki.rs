@@ -1,0 +1,304 @@
+//! The local certificate authority and the server certificates it issues.
+//!
+//! On first start a CA is created in the certs directory (`ca.pem`, and `ca-key.pem` readable by
+//! its owner only) and reused afterwards, so a client that trusted `ca.pem` once keeps trusting
+//! the emulator. The CA is name-constrained to the emulated zones: trusting it lets it vouch for
+//! `*.execute-api.<region>.vpce.amazonaws.com` and `*.execute-api.<region>.amazonaws.com` and
+//! nothing else. A server certificate is issued in memory at every start.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
+    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints,
+    PKCS_ECDSA_P256_SHA256,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use time::{Duration, OffsetDateTime};
+
+const CA_CERT_FILE: &str = "ca.pem";
+const CA_KEY_FILE: &str = "ca-key.pem";
+const CA_META_FILE: &str = "ca.json";
+const LOCK_FILE: &str = ".lock";
+const CA_COMMON_NAME: &str = "apigw-emulator local CA";
+
+/// Why the CA or a certificate could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PkiError {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// An existing CA file could not be used.
+    #[error("{path}: {reason}; delete the certs directory's ca* files to make a new CA (and trust the new ca.pem)")]
+    Unusable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Key generation or signing failed.
+    #[error("cannot create a certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
+    move |source| PkiError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The local CA, loaded or created.
+pub struct LocalCa {
+    cert_path: PathBuf,
+    cert_pem: String,
+    issuer: Issuer<'static, KeyPair>,
+    created: bool,
+}
+
+impl std::fmt::Debug for LocalCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key.
+        f.debug_struct("LocalCa")
+            .field("cert_path", &self.cert_path)
+            .field("created", &self.created)
+            .finish()
+    }
+}
+
+/// A server certificate and its key, ready for rustls.
+pub struct ServerCertificate {
+    /// The leaf, DER.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// Its key.
+    pub key: PrivateKeyDer<'static>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CaMeta {
+    name_constraints: Vec<String>,
+}
+
+fn ca_params(zones: &[String]) -> Result<CertificateParams, rcgen::Error> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "apigw-emulator");
+    dn.push(DnType::CommonName, CA_COMMON_NAME);
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.name_constraints = Some(NameConstraints {
+        permitted_subtrees: zones
+            .iter()
+            .map(|z| GeneralSubtree::DnsName(z.clone()))
+            .collect(),
+        excluded_subtrees: Vec::new(),
+    });
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(3650);
+    Ok(params)
+}
+
+/// Writes a file through a temporary name and a rename, so a reader never sees half of it.
+fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), PkiError> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = options.open(&tmp).map_err(io_err(&tmp))?;
+    file.write_all(contents)
+        .and_then(|_| file.sync_all())
+        .map_err(io_err(&tmp))?;
+    fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+impl LocalCa {
+    /// Loads the CA in `dir`, or creates one (and the directory) when there is none or when the
+    /// existing one does not cover `zones`.
+    pub fn load_or_create(dir: &Path, zones: &[String]) -> Result<LocalCa, PkiError> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        // Several emulators (parallel test processes) may start at once on one certs directory:
+        // the lock makes exactly one of them create the CA and the others load it.
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = File::create(&lock_path).map_err(io_err(&lock_path))?;
+        lock.lock().map_err(io_err(&lock_path))?;
+        let result = Self::load_or_create_locked(dir, zones);
+        let _ = lock.unlock();
+        result
+    }
+
+    fn load_or_create_locked(dir: &Path, zones: &[String]) -> Result<LocalCa, PkiError> {
+        let cert_path = dir.join(CA_CERT_FILE);
+        let key_path = dir.join(CA_KEY_FILE);
+        let meta_path = dir.join(CA_META_FILE);
+        if key_path.exists() && cert_path.exists() && meta_path.exists() {
+            let meta_text = fs::read_to_string(&meta_path).map_err(io_err(&meta_path))?;
+            let meta: CaMeta =
+                serde_json::from_str(&meta_text).map_err(|e| PkiError::Unusable {
+                    path: meta_path.clone(),
+                    reason: format!("not the emulator's CA description: {e}"),
+                })?;
+            if zones.iter().all(|z| meta.name_constraints.contains(z)) {
+                let key_pem = fs::read_to_string(&key_path).map_err(io_err(&key_path))?;
+                let key = KeyPair::from_pem(&key_pem).map_err(|e| PkiError::Unusable {
+                    path: key_path.clone(),
+                    reason: format!("not a private key in PEM: {e}"),
+                })?;
+                let cert_pem = fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?;
+                let issuer = Issuer::new(ca_params(&meta.name_constraints)?, key);
+                return Ok(LocalCa {
+                    cert_path,
+                    cert_pem,
+                    issuer,
+                    created: false,
+                });
+            }
+            tracing::warn!(
+                dir = %dir.display(),
+                "the existing CA does not cover {zones:?}; creating a new one (clients must trust the new ca.pem)"
+            );
+        }
+        let mut constraints: Vec<String> = zones.to_vec();
+        constraints.sort();
+        constraints.dedup();
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
+        let params = ca_params(&constraints)?;
+        let cert = params.self_signed(&key)?;
+        let cert_pem = cert.pem();
+        write_atomically(&key_path, key.serialize_pem().as_bytes(), 0o600)?;
+        write_atomically(&cert_path, cert_pem.as_bytes(), 0o644)?;
+        let meta = serde_json::to_vec_pretty(&CaMeta {
+            name_constraints: constraints,
+        })
+        .unwrap_or_default();
+        write_atomically(&meta_path, &meta, 0o644)?;
+        let issuer = Issuer::new(params, key);
+        Ok(LocalCa {
+            cert_path,
+            cert_pem,
+            issuer,
+            created: true,
+        })
+    }
+
+    /// Where `ca.pem` is: the one file a client needs to trust.
+    pub fn cert_path(&self) -> &Path {
+        &self.cert_path
+    }
+
+    /// The CA certificate, PEM.
+    pub fn cert_pem(&self) -> &str {
+        &self.cert_pem
+    }
+
+    /// True when this start created the CA (clients must trust it anew).
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    /// Issues a server certificate for `names` (wildcards allowed), valid for a year.
+    pub fn issue_server_certificate(
+        &self,
+        names: &[String],
+    ) -> Result<ServerCertificate, PkiError> {
+        let mut params = CertificateParams::new(names.to_vec())?;
+        let mut dn = DistinguishedName::new();
+        // AWS's certificate is `CN=*.execute-api.<region>.amazonaws.com`.
+        dn.push(
+            DnType::CommonName,
+            names.first().cloned().unwrap_or_default(),
+        );
+        params.distinguished_name = dn;
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::hours(1);
+        params.not_after = now + Duration::days(365);
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        Ok(ServerCertificate {
+            chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ca_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let zones = vec!["execute-api.us-east-1.vpce.amazonaws.com".to_string()];
+        let first = LocalCa::load_or_create(dir.path(), &zones).unwrap();
+        assert!(first.was_created());
+        let second = LocalCa::load_or_create(dir.path(), &zones).unwrap();
+        assert!(!second.was_created());
+        assert_eq!(first.cert_pem(), second.cert_pem());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join(CA_KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        second
+            .issue_server_certificate(&["*.execute-api.us-east-1.vpce.amazonaws.com".to_string()])
+            .unwrap();
+    }
+
+    #[test]
+    fn a_new_zone_makes_a_new_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = LocalCa::load_or_create(
+            dir.path(),
+            &["execute-api.us-east-1.amazonaws.com".to_string()],
+        )
+        .unwrap();
+        let b = LocalCa::load_or_create(
+            dir.path(),
+            &["execute-api.eu-west-1.amazonaws.com".to_string()],
+        )
+        .unwrap();
+        assert!(b.was_created());
+        assert_ne!(a.cert_pem(), b.cert_pem());
+    }
+
+    #[test]
+    fn a_corrupt_key_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let zones = vec!["execute-api.us-east-1.amazonaws.com".to_string()];
+        LocalCa::load_or_create(dir.path(), &zones).unwrap();
+        fs::write(dir.path().join(CA_KEY_FILE), "garbage").unwrap();
+        let err = LocalCa::load_or_create(dir.path(), &zones)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ca-key.pem: not a private key in PEM"),
+            "{err}"
+        );
+    }
+}

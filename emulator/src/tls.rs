@@ -1,0 +1,54 @@
+//! TLS for the endpoints' HTTPS front end: one rustls configuration, built once at start.
+//!
+//! Private APIs are documented as TLS 1.2 only and AWS's endpoints agree no ALPN protocol
+//! (HTTP/1.1); TLS 1.3 and h2 are opt-in settings (decision 1 in the README).
+
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+
+use crate::pki::ServerCertificate;
+
+/// Why the TLS configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot configure TLS: {0}")]
+pub struct TlsError(#[from] rustls::Error);
+
+/// The names the server certificate covers for a set of zones: a wildcard under each.
+pub fn certificate_names(zones: &[String]) -> Vec<String> {
+    zones.iter().map(|z| format!("*.{z}")).collect()
+}
+
+/// The server configuration: the certificate, protocol versions and ALPN.
+pub fn server_config(
+    cert: ServerCertificate,
+    tls13: bool,
+    http2: bool,
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let mut provider = rustls::crypto::ring::default_provider();
+    // AWS's endpoints pick an AES-128-GCM suite (ECDHE-RSA-AES128-GCM-SHA256); prefer the same
+    // bulk cipher. The key is ECDSA: ring cannot generate RSA keys.
+    provider.cipher_suites.sort_by_key(|s| {
+        !matches!(
+            s.suite(),
+            rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+                | rustls::CipherSuite::TLS13_AES_128_GCM_SHA256
+        )
+    });
+    let provider = Arc::new(provider);
+    let versions: &[&'static rustls::SupportedProtocolVersion] = if tls13 {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS12]
+    };
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)?
+        .with_no_client_auth()
+        .with_single_cert(cert.chain, cert.key)?;
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        Vec::new()
+    };
+    Ok(Arc::new(config))
+}

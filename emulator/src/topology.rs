@@ -1,0 +1,842 @@
+//! The validated, immutable picture of what the emulator serves: VPCs, VPC endpoints with their
+//! addresses and DNS names, REST APIs with their deployed stages.
+//!
+//! A [`Topology`] only comes from [`Topology::from_config`], which checks everything a request
+//! or a DNS query could trip over; holding one means it is valid. Servers read it through an
+//! `Arc` that is swapped whole, so the request path never waits for a writer.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use ipnet::Ipv4Net;
+
+use crate::api::ApiDefinition;
+use crate::config::{Config, ConfigError, ConfigOrigin, DenialWording};
+use crate::examples;
+use crate::names::{self, Region};
+use crate::policy::{Policy, PolicyScope};
+
+/// The validated scenario.
+#[derive(Debug)]
+pub struct Topology {
+    /// Region and partition.
+    pub region: Region,
+    /// The account that owns everything.
+    pub account_id: String,
+    /// VPCs.
+    pub vpcs: Vec<Vpc>,
+    /// Interface endpoints for execute-api, in scenario order.
+    pub vpc_endpoints: Vec<Arc<VpcEndpoint>>,
+    /// REST APIs by id, in id order.
+    pub rest_apis: BTreeMap<String, Arc<RestApi>>,
+    /// Emulator settings, with defaults applied.
+    pub settings: Settings,
+    /// Where the scenario came from.
+    pub origin: ConfigOrigin,
+    endpoint_by_address: HashMap<IpAddr, usize>,
+    dns_names: HashMap<String, DnsAnswer>,
+}
+
+/// Emulator settings with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `None`: 127.0.0.1 port 53 if it can be bound, else 8053.
+    pub dns_listen: Option<SocketAddr>,
+    /// Forwarders for names outside the emulated zones.
+    pub dns_upstream: Vec<SocketAddr>,
+    /// TTL of DNS answers.
+    pub dns_ttl: u32,
+    /// `None`: 443 if it can be bound, else 8443.
+    pub https_port: Option<u16>,
+    /// Offer h2 by ALPN.
+    pub http2: bool,
+    /// Accept TLS 1.3.
+    pub tls13: bool,
+    /// Wording of policy denials.
+    pub denial_wording: DenialWording,
+}
+
+/// A VPC.
+#[derive(Debug, Clone)]
+pub struct Vpc {
+    /// `vpc-...`.
+    pub id: String,
+    /// Its CIDR.
+    pub cidr: Ipv4Net,
+    /// Its subnets.
+    pub subnets: Vec<Subnet>,
+}
+
+/// A subnet.
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    /// `subnet-...`.
+    pub id: String,
+    /// e.g. `us-east-1a`.
+    pub availability_zone: String,
+    /// Its CIDR.
+    pub cidr: Ipv4Net,
+}
+
+/// An interface VPC endpoint for execute-api.
+#[derive(Debug)]
+pub struct VpcEndpoint {
+    /// `vpce-...`: what `aws:SourceVpce` says for requests through it.
+    pub id: String,
+    /// Its VPC: what `aws:SourceVpc` says.
+    pub vpc_id: String,
+    /// `com.amazonaws.<region>.execute-api`.
+    pub service_name: String,
+    /// Always false for now (rejected at load otherwise).
+    pub private_dns_enabled: bool,
+    /// The endpoint policy ("Full Access" unless given).
+    pub policy: Arc<Policy>,
+    /// One network interface per subnet.
+    pub network_interfaces: Vec<NetworkInterface>,
+    /// DNS names in AWS's order: regional first, then one per Availability Zone.
+    pub dns_entries: Vec<DnsEntry>,
+}
+
+/// The endpoint's interface in one subnet, stood for by a local address.
+#[derive(Debug, Clone)]
+pub struct NetworkInterface {
+    /// The subnet.
+    pub subnet_id: String,
+    /// Its Availability Zone.
+    pub availability_zone: String,
+    /// The local address that DNS returns and the HTTPS front end listens on.
+    pub address: IpAddr,
+}
+
+/// A DNS name of an endpoint and the addresses it resolves to.
+#[derive(Debug, Clone)]
+pub struct DnsEntry {
+    /// Lowercase, without a trailing dot.
+    pub dns_name: String,
+    /// Addresses, in subnet order.
+    pub addresses: Vec<IpAddr>,
+}
+
+/// What the DNS server answers for one name.
+#[derive(Debug, Clone)]
+pub struct DnsAnswer {
+    /// A (and, in future, AAAA) addresses.
+    pub addresses: Arc<[IpAddr]>,
+}
+
+/// The endpoint type of a REST API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointType {
+    /// Reached only through interface VPC endpoints.
+    Private,
+    /// Public, in one Region.
+    Regional,
+    /// Public, through CloudFront.
+    Edge,
+}
+
+impl EndpointType {
+    /// As AWS spells it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EndpointType::Private => "PRIVATE",
+            EndpointType::Regional => "REGIONAL",
+            EndpointType::Edge => "EDGE",
+        }
+    }
+}
+
+/// A REST API with its deployed stages.
+#[derive(Debug)]
+pub struct RestApi {
+    /// The 10-character id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// PRIVATE, REGIONAL or EDGE.
+    pub endpoint_type: EndpointType,
+    /// Associated VPC endpoints (for Route 53 alias names).
+    pub vpc_endpoint_ids: Vec<String>,
+    /// `arn:aws:execute-api:<region>:<account>:<api-id>`.
+    pub arn: String,
+    /// The same with the account masked (`********9012`), as denial messages show it.
+    pub masked_arn: String,
+    /// Stages by name.
+    pub stages: BTreeMap<String, Arc<Stage>>,
+}
+
+/// A stage and the deployment it serves.
+#[derive(Debug)]
+pub struct Stage {
+    /// The stage name.
+    pub name: String,
+    /// What it serves.
+    pub deployment: Arc<Deployment>,
+}
+
+/// What a deployment froze: the resource tree and the resource policy.
+#[derive(Debug)]
+pub struct Deployment {
+    /// Resources, methods, integrations.
+    pub definition: ApiDefinition,
+    /// The resource policy in force for this deployment.
+    pub policy: Option<Arc<Policy>>,
+}
+
+/// The first automatically assigned interface address; further ones count up.
+const FIRST_AUTO_ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 0, 1, 1);
+
+impl Topology {
+    /// Validates a scenario. Errors name the JSON path and what was expected.
+    pub fn from_config(config: &Config) -> Result<Topology, ConfigError> {
+        Builder {
+            origin: config.origin(),
+        }
+        .build(config)
+    }
+
+    /// The endpoint whose interface has this local address.
+    pub fn endpoint_by_address(&self, address: IpAddr) -> Option<&Arc<VpcEndpoint>> {
+        self.endpoint_by_address
+            .get(&address)
+            .map(|i| &self.vpc_endpoints[*i])
+    }
+
+    /// What DNS answers for a lowercase name without trailing dot, if it is an endpoint name.
+    pub fn dns_answer(&self, name: &str) -> Option<&DnsAnswer> {
+        self.dns_names.get(name)
+    }
+
+    /// The zones the DNS server is authoritative for (lowercase, no trailing dot).
+    pub fn dns_zones(&self) -> Vec<String> {
+        vec![self.region.vpce_zone(), self.region.api_zone()]
+    }
+
+    /// Every address an endpoint interface stands on, in scenario order.
+    pub fn interface_addresses(&self) -> Vec<IpAddr> {
+        self.vpc_endpoints
+            .iter()
+            .flat_map(|e| e.network_interfaces.iter().map(|n| n.address))
+            .collect()
+    }
+}
+
+struct Builder {
+    origin: ConfigOrigin,
+}
+
+impl Builder {
+    fn err(&self, path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError::new(&self.origin, path, message)
+    }
+
+    fn build(&self, config: &Config) -> Result<Topology, ConfigError> {
+        let region = Region::parse(&config.region).ok_or_else(|| {
+            self.err(
+                "$.region",
+                format!(
+                    "expected a Region name such as \"us-east-1\", found {:?}",
+                    config.region
+                ),
+            )
+        })?;
+        if config.account_id.len() != 12 || !config.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.err(
+                "$.accountId",
+                format!("expected 12 digits, found {:?}", config.account_id),
+            ));
+        }
+        let vpcs = self.vpcs(config, &region)?;
+        let vpc_endpoints = self.endpoints(config, &region, &vpcs)?;
+        let rest_apis = self.rest_apis(config, &region)?;
+
+        let mut endpoint_by_address = HashMap::new();
+        let mut dns_names = HashMap::new();
+        for (i, endpoint) in vpc_endpoints.iter().enumerate() {
+            for nic in &endpoint.network_interfaces {
+                endpoint_by_address.insert(nic.address, i);
+            }
+            for entry in &endpoint.dns_entries {
+                dns_names.insert(
+                    entry.dns_name.clone(),
+                    DnsAnswer {
+                        addresses: entry.addresses.clone().into(),
+                    },
+                );
+            }
+        }
+        let s = &config.emulator;
+        let settings = Settings {
+            dns_listen: s.dns.listen,
+            dns_upstream: s.dns.upstream.clone(),
+            dns_ttl: s.dns.ttl.unwrap_or(60),
+            https_port: s.https.port,
+            http2: s.https.http2,
+            tls13: s.https.tls13,
+            denial_wording: s.denial_wording,
+        };
+        Ok(Topology {
+            region,
+            account_id: config.account_id.clone(),
+            vpcs,
+            vpc_endpoints,
+            rest_apis,
+            settings,
+            origin: self.origin.clone(),
+            endpoint_by_address,
+            dns_names,
+        })
+    }
+
+    fn vpcs(&self, config: &Config, region: &Region) -> Result<Vec<Vpc>, ConfigError> {
+        let mut vpcs = Vec::new();
+        let mut subnet_ids = HashSet::new();
+        for (i, v) in config.vpcs.iter().enumerate() {
+            let path = format!("$.vpcs[{i}]");
+            if !names::is_resource_id(&v.vpc_id, "vpc") {
+                return Err(self.err(
+                    format!("{path}.vpcId"),
+                    format!(
+                        "expected \"vpc-\" and 8 or 17 hexadecimal digits, found {:?}",
+                        v.vpc_id
+                    ),
+                ));
+            }
+            if vpcs.iter().any(|x: &Vpc| x.id == v.vpc_id) {
+                return Err(self.err(
+                    format!("{path}.vpcId"),
+                    format!("{} is defined twice", v.vpc_id),
+                ));
+            }
+            let cidr: Ipv4Net = v.cidr_block.parse().map_err(|_| {
+                self.err(
+                    format!("{path}.cidrBlock"),
+                    format!(
+                        "expected an IPv4 CIDR such as \"172.31.0.0/16\", found {:?}",
+                        v.cidr_block
+                    ),
+                )
+            })?;
+            let mut subnets = Vec::new();
+            for (j, s) in v.subnets.iter().enumerate() {
+                let spath = format!("{path}.subnets[{j}]");
+                if !names::is_resource_id(&s.subnet_id, "subnet") {
+                    return Err(self.err(
+                        format!("{spath}.subnetId"),
+                        format!(
+                            "expected \"subnet-\" and 8 or 17 hexadecimal digits, found {:?}",
+                            s.subnet_id
+                        ),
+                    ));
+                }
+                if !subnet_ids.insert(s.subnet_id.clone()) {
+                    return Err(self.err(
+                        format!("{spath}.subnetId"),
+                        format!("{} is defined twice", s.subnet_id),
+                    ));
+                }
+                let az_ok = s
+                    .availability_zone
+                    .strip_prefix(region.name.as_str())
+                    .is_some_and(|rest| {
+                        rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase())
+                    });
+                if !az_ok {
+                    return Err(self.err(
+                        format!("{spath}.availabilityZone"),
+                        format!(
+                            "expected an Availability Zone of {} such as \"{}a\", found {:?}",
+                            region.name, region.name, s.availability_zone
+                        ),
+                    ));
+                }
+                let scidr: Ipv4Net = s.cidr_block.parse().map_err(|_| {
+                    self.err(
+                        format!("{spath}.cidrBlock"),
+                        format!(
+                            "expected an IPv4 CIDR inside {cidr}, found {:?}",
+                            s.cidr_block
+                        ),
+                    )
+                })?;
+                if !cidr.contains(&scidr) {
+                    return Err(self.err(
+                        format!("{spath}.cidrBlock"),
+                        format!("{scidr} is not inside the VPC's {cidr}"),
+                    ));
+                }
+                subnets.push(Subnet {
+                    id: s.subnet_id.clone(),
+                    availability_zone: s.availability_zone.clone(),
+                    cidr: scidr,
+                });
+            }
+            vpcs.push(Vpc {
+                id: v.vpc_id.clone(),
+                cidr,
+                subnets,
+            });
+        }
+        Ok(vpcs)
+    }
+
+    fn endpoints(
+        &self,
+        config: &Config,
+        region: &Region,
+        vpcs: &[Vpc],
+    ) -> Result<Vec<Arc<VpcEndpoint>>, ConfigError> {
+        let endpoint_scope = PolicyScope {
+            partition: region.partition.to_string(),
+            region: region.name.clone(),
+            account_id: config.account_id.clone(),
+            api_id: None,
+        };
+        // Explicit addresses first, so automatic ones can step around them.
+        let mut used: HashSet<IpAddr> = HashSet::new();
+        for (i, e) in config.vpc_endpoints.iter().enumerate() {
+            for (j, n) in e.network_interfaces.iter().flatten().enumerate() {
+                if !used.insert(n.private_ip_address) {
+                    return Err(self.err(
+                        format!("$.vpcEndpoints[{i}].networkInterfaces[{j}].privateIpAddress"),
+                        format!("{} is already used by another network interface; each interface needs its own address", n.private_ip_address),
+                    ));
+                }
+            }
+        }
+        let mut next_auto = u32::from(FIRST_AUTO_ADDRESS);
+        let mut endpoints: Vec<Arc<VpcEndpoint>> = Vec::new();
+        let service_name = region.execute_api_service_name();
+        for (i, e) in config.vpc_endpoints.iter().enumerate() {
+            let path = format!("$.vpcEndpoints[{i}]");
+            if !names::is_resource_id(&e.vpc_endpoint_id, "vpce") {
+                return Err(self.err(
+                    format!("{path}.vpcEndpointId"),
+                    format!("expected \"vpce-\" and 17 (or 8) hexadecimal digits such as \"vpce-01234567890abcdef\", found {:?}", e.vpc_endpoint_id),
+                ));
+            }
+            if endpoints.iter().any(|x| x.id == e.vpc_endpoint_id) {
+                return Err(self.err(
+                    format!("{path}.vpcEndpointId"),
+                    format!("{} is defined twice", e.vpc_endpoint_id),
+                ));
+            }
+            if e.vpc_endpoint_type != "Interface" {
+                return Err(self.err(
+                    format!("{path}.vpcEndpointType"),
+                    format!("expected \"Interface\" (private APIs are reached through interface endpoints), found {:?}", e.vpc_endpoint_type),
+                ));
+            }
+            if e.service_name != service_name {
+                return Err(self.err(
+                    format!("{path}.serviceName"),
+                    format!("expected {service_name:?}, found {:?}", e.service_name),
+                ));
+            }
+            let vpc = vpcs.iter().find(|v| v.id == e.vpc_id).ok_or_else(|| {
+                let known: Vec<&str> = vpcs.iter().map(|v| v.id.as_str()).collect();
+                self.err(
+                    format!("{path}.vpcId"),
+                    format!("{} is not one of the scenario's vpcs {known:?}", e.vpc_id),
+                )
+            })?;
+            if e.private_dns_enabled {
+                return Err(self.err(
+                    format!("{path}.privateDnsEnabled"),
+                    "private DNS names are not emulated yet; set it to false, as the Direct Connect walkthrough does",
+                ));
+            }
+            if e.subnet_ids.is_empty() {
+                return Err(self.err(format!("{path}.subnetIds"), "expected at least one subnet"));
+            }
+            let mut subnets = Vec::new();
+            for (j, id) in e.subnet_ids.iter().enumerate() {
+                let subnet = vpc.subnets.iter().find(|s| &s.id == id).ok_or_else(|| {
+                    self.err(
+                        format!("{path}.subnetIds[{j}]"),
+                        format!("{id} is not a subnet of {}", vpc.id),
+                    )
+                })?;
+                if subnets
+                    .iter()
+                    .any(|s: &&Subnet| s.availability_zone == subnet.availability_zone)
+                {
+                    return Err(self.err(
+                        format!("{path}.subnetIds[{j}]"),
+                        format!("an endpoint takes one subnet per Availability Zone; {} is already used", subnet.availability_zone),
+                    ));
+                }
+                subnets.push(subnet);
+            }
+            let policy = match &e.policy_document {
+                None => Policy::full_access(),
+                Some(doc) => {
+                    self.policy(doc, &format!("{path}.policyDocument"), &endpoint_scope)?
+                }
+            };
+            let mut network_interfaces = Vec::new();
+            match &e.network_interfaces {
+                Some(given) => {
+                    for s in &subnets {
+                        let nic = given.iter().find(|n| n.subnet_id == s.id).ok_or_else(|| {
+                            self.err(
+                                format!("{path}.networkInterfaces"),
+                                format!("expected an interface for subnet {}", s.id),
+                            )
+                        })?;
+                        network_interfaces.push(NetworkInterface {
+                            subnet_id: s.id.clone(),
+                            availability_zone: s.availability_zone.clone(),
+                            address: nic.private_ip_address,
+                        });
+                    }
+                    if let Some((j, extra)) = given
+                        .iter()
+                        .enumerate()
+                        .find(|(_, n)| !e.subnet_ids.contains(&n.subnet_id))
+                    {
+                        return Err(self.err(
+                            format!("{path}.networkInterfaces[{j}].subnetId"),
+                            format!("{} is not one of the endpoint's subnetIds", extra.subnet_id),
+                        ));
+                    }
+                }
+                None => {
+                    for s in &subnets {
+                        let address = loop {
+                            let candidate = IpAddr::V4(Ipv4Addr::from(next_auto));
+                            next_auto += 1;
+                            if used.insert(candidate) {
+                                break candidate;
+                            }
+                        };
+                        network_interfaces.push(NetworkInterface {
+                            subnet_id: s.id.clone(),
+                            availability_zone: s.availability_zone.clone(),
+                            address,
+                        });
+                    }
+                }
+            }
+            let suffix = match &e.dns_name_suffix {
+                Some(s)
+                    if s.len() == 8
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) =>
+                {
+                    s.clone()
+                }
+                Some(s) => {
+                    return Err(self.err(
+                        format!("{path}.dnsNameSuffix"),
+                        format!("expected 8 lowercase letters and digits, found {s:?}"),
+                    ));
+                }
+                None => names::endpoint_dns_suffix(&e.vpc_endpoint_id),
+            };
+            let mut dns_entries = vec![DnsEntry {
+                dns_name: names::regional_endpoint_name(region, &e.vpc_endpoint_id, &suffix),
+                addresses: network_interfaces.iter().map(|n| n.address).collect(),
+            }];
+            for nic in &network_interfaces {
+                dns_entries.push(DnsEntry {
+                    dns_name: names::zonal_endpoint_name(
+                        region,
+                        &e.vpc_endpoint_id,
+                        &suffix,
+                        &nic.availability_zone,
+                    ),
+                    addresses: vec![nic.address],
+                });
+            }
+            endpoints.push(Arc::new(VpcEndpoint {
+                id: e.vpc_endpoint_id.clone(),
+                vpc_id: e.vpc_id.clone(),
+                service_name: e.service_name.clone(),
+                private_dns_enabled: e.private_dns_enabled,
+                policy: Arc::new(policy),
+                network_interfaces,
+                dns_entries,
+            }));
+        }
+        Ok(endpoints)
+    }
+
+    /// A policy given as an object or as a JSON string (as AWS returns it).
+    fn policy(
+        &self,
+        doc: &serde_json::Value,
+        path: &str,
+        scope: &PolicyScope,
+    ) -> Result<Policy, ConfigError> {
+        let parsed;
+        let value = match doc {
+            serde_json::Value::String(text) => {
+                parsed = serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
+                    self.err(
+                        path,
+                        format!("expected a policy document; the string is not JSON: {e}"),
+                    )
+                })?;
+                &parsed
+            }
+            other => other,
+        };
+        Policy::from_value(value, scope).map_err(|e| {
+            let full = e.to_string();
+            let message = full
+                .strip_prefix(&format!("{}: ", e.path))
+                .unwrap_or(&full)
+                .to_string();
+            let at = if e.path.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}.{}", e.path)
+            };
+            self.err(at, message)
+        })
+    }
+
+    fn rest_apis(
+        &self,
+        config: &Config,
+        region: &Region,
+    ) -> Result<BTreeMap<String, Arc<RestApi>>, ConfigError> {
+        let mut apis = BTreeMap::new();
+        for (i, a) in config.rest_apis.iter().enumerate() {
+            let path = format!("$.restApis[{i}]");
+            if !names::is_rest_api_id(&a.id) {
+                return Err(self.err(format!("{path}.id"), format!("expected 10 lowercase letters and digits such as \"chw1a2q2xk\", found {:?}", a.id)));
+            }
+            if apis.contains_key(&a.id) {
+                return Err(self.err(format!("{path}.id"), format!("{} is defined twice", a.id)));
+            }
+            if a.name.trim().is_empty() {
+                return Err(self.err(format!("{path}.name"), "expected a non-empty name"));
+            }
+            let types = &a.endpoint_configuration.types;
+            let endpoint_type =
+                match types.as_slice() {
+                    [t] if t == "PRIVATE" => EndpointType::Private,
+                    [t] if t == "REGIONAL" => EndpointType::Regional,
+                    [t] if t == "EDGE" => EndpointType::Edge,
+                    [_] => return Err(self.err(
+                        format!("{path}.endpointConfiguration.types[0]"),
+                        "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE",
+                    )),
+                    _ => {
+                        return Err(self.err(
+                            format!("{path}.endpointConfiguration.types"),
+                            "Cannot create an api with multiple Endpoint Types.",
+                        ))
+                    }
+                };
+            let vpce_ids = &a.endpoint_configuration.vpc_endpoint_ids;
+            if !vpce_ids.is_empty() && endpoint_type != EndpointType::Private {
+                return Err(self.err(
+                    format!("{path}.endpointConfiguration.vpcEndpointIds"),
+                    "VPCEndpoints can only be specified with PRIVATE apis.",
+                ));
+            }
+            for (j, id) in vpce_ids.iter().enumerate() {
+                if !names::is_resource_id(id, "vpce") {
+                    return Err(self.err(
+                        format!("{path}.endpointConfiguration.vpcEndpointIds[{j}]"),
+                        format!("expected a VPC endpoint id, found {id:?}"),
+                    ));
+                }
+            }
+            let scope = PolicyScope {
+                partition: region.partition.to_string(),
+                region: region.name.clone(),
+                account_id: config.account_id.clone(),
+                api_id: Some(a.id.clone()),
+            };
+            let policy = match &a.policy {
+                None => None,
+                Some(doc) => Some(Arc::new(self.policy(
+                    doc,
+                    &format!("{path}.policy"),
+                    &scope,
+                )?)),
+            };
+            let definition = match &a.example {
+                None => ApiDefinition::empty(),
+                Some(name) => examples::example_api(name, region).ok_or_else(|| {
+                    self.err(
+                        format!("{path}.example"),
+                        format!("expected one of {:?}, found {name:?}", examples::EXAMPLES),
+                    )
+                })?,
+            };
+            if endpoint_type == EndpointType::Private && policy.is_none() && !a.stages.is_empty() {
+                // CreateDeployment's own refusal (decision 6 in the README).
+                return Err(self.err(
+                    format!("{path}.policy"),
+                    "Private REST API doesn't have a resource policy attached to it (a PRIVATE API cannot be deployed without one; add \"policy\" or remove \"stages\")",
+                ));
+            }
+            let deployment = Arc::new(Deployment { definition, policy });
+            let mut stages = BTreeMap::new();
+            for (j, s) in a.stages.iter().enumerate() {
+                let name = &s.stage_name;
+                let valid = !name.is_empty()
+                    && name.len() <= 128
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if !valid {
+                    return Err(self.err(
+                        format!("{path}.stages[{j}].stageName"),
+                        format!(
+                            "expected letters, digits, '-' and '_' (at most 128), found {name:?}"
+                        ),
+                    ));
+                }
+                if stages.contains_key(name) {
+                    return Err(self.err(
+                        format!("{path}.stages[{j}].stageName"),
+                        format!("stage {name:?} is defined twice"),
+                    ));
+                }
+                stages.insert(
+                    name.clone(),
+                    Arc::new(Stage {
+                        name: name.clone(),
+                        deployment: deployment.clone(),
+                    }),
+                );
+            }
+            apis.insert(
+                a.id.clone(),
+                Arc::new(RestApi {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    endpoint_type,
+                    vpc_endpoint_ids: vpce_ids.clone(),
+                    arn: names::api_arn(region, &config.account_id, &a.id),
+                    masked_arn: names::api_arn(
+                        region,
+                        &names::masked_account(&config.account_id),
+                        &a.id,
+                    ),
+                    stages,
+                }),
+            );
+        }
+        Ok(apis)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(json: &str) -> Result<Topology, ConfigError> {
+        Topology::from_config(&Config::from_json_str(
+            json,
+            ConfigOrigin::File("s.json".into()),
+        )?)
+    }
+
+    fn seed_with(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Topology, ConfigError> {
+        let mut v: serde_json::Value = serde_json::from_str(crate::config::SEED_SCENARIO).unwrap();
+        edit(&mut v);
+        load(&v.to_string())
+    }
+
+    #[test]
+    fn the_seed_scenario_has_the_walkthrough_names_and_addresses() {
+        let t = Topology::from_config(&Config::seed()).unwrap();
+        let e = &t.vpc_endpoints[0];
+        let suffix = names::endpoint_dns_suffix("vpce-01234567890abcdef");
+        assert_eq!(
+            e.dns_entries[0].dns_name,
+            format!("vpce-01234567890abcdef-{suffix}.execute-api.us-east-1.vpce.amazonaws.com")
+        );
+        assert_eq!(
+            e.dns_entries[0].addresses,
+            vec![
+                "127.0.1.1".parse::<IpAddr>().unwrap(),
+                "127.0.1.2".parse().unwrap()
+            ]
+        );
+        assert_eq!(e.dns_entries[2].dns_name, format!("vpce-01234567890abcdef-{suffix}-us-east-1b.execute-api.us-east-1.vpce.amazonaws.com"));
+        assert_eq!(
+            e.dns_entries[2].addresses,
+            vec!["127.0.1.2".parse::<IpAddr>().unwrap()]
+        );
+        assert_eq!(
+            t.endpoint_by_address("127.0.1.2".parse().unwrap())
+                .unwrap()
+                .id,
+            "vpce-01234567890abcdef"
+        );
+        assert!(t.rest_apis["chw1a2q2xk"].stages.contains_key("test"));
+    }
+
+    #[test]
+    fn a_private_api_without_policy_cannot_be_deployed() {
+        let err = seed_with(|v| {
+            v["restApis"][0].as_object_mut().unwrap().remove("policy");
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].policy");
+        assert!(err
+            .message
+            .starts_with("Private REST API doesn't have a resource policy attached to it"));
+    }
+
+    #[test]
+    fn references_and_ids_are_checked_with_their_paths() {
+        let err =
+            seed_with(|v| v["vpcEndpoints"][0]["subnetIds"][1] = "subnet-0000000000000000f".into())
+                .unwrap_err();
+        assert_eq!(err.to_string(), "s.json: $.vpcEndpoints[0].subnetIds[1]: subnet-0000000000000000f is not a subnet of vpc-0a1b2c3d4e5f67890");
+        let err = seed_with(|v| v["restApis"][0]["id"] = "ABC".into()).unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].id");
+        let err = seed_with(|v| {
+            v["restApis"][0]["endpointConfiguration"]["types"] =
+                serde_json::json!(["PRIVATE", "REGIONAL"])
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "Cannot create an api with multiple Endpoint Types."
+        );
+        let err = seed_with(|v| {
+            v["vpcEndpoints"][0]["serviceName"] = "com.amazonaws.us-east-1.s3".into()
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[0].serviceName");
+        let err = seed_with(|v| v["restApis"][0]["example"] = "Pets".into()).unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected one of [\"PetStore\"], found \"Pets\""
+        );
+    }
+
+    #[test]
+    fn policy_errors_are_prefixed_with_the_scenario_path() {
+        let err =
+            seed_with(|v| v["restApis"][0]["policy"]["Statement"][1]["Effect"] = "Permit".into())
+                .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].policy.Statement[1].Effect");
+    }
+
+    #[test]
+    fn explicit_addresses_must_be_unique() {
+        let err = seed_with(|v| {
+            v["vpcEndpoints"][0]["networkInterfaces"] = serde_json::json!([
+                {"subnetId": "subnet-0a1b2c3d4e5f60001", "privateIpAddress": "127.0.0.5"},
+                {"subnetId": "subnet-0a1b2c3d4e5f60002", "privateIpAddress": "127.0.0.5"}
+            ]);
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.path,
+            "$.vpcEndpoints[0].networkInterfaces[1].privateIpAddress"
+        );
+    }
+}
