@@ -1,1 +1,230 @@
-//! Shared helpers for the client tests.
+//! Shared helpers for the client tests: start the emulator (the real binary, or the library on
+//! free ports), and act as its users do, with `dig`, `curl` and a Rust resolver and HTTPS client.
+//!
+//! Tests only ever talk to loopback addresses.
+
+use std::io::BufRead;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub use apigw_emulator::{Config, ConfigOrigin, Emulator};
+
+/// The seed scenario's API id, endpoint id and stage.
+pub const SEED_API_ID: &str = "chw1a2q2xk";
+/// The seed scenario's endpoint.
+pub const SEED_VPCE_ID: &str = "vpce-01234567890abcdef";
+
+/// Panics with the install command when a tool the tests use is missing.
+pub fn require_tool(tool: &str, package: &str) {
+    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(found, "`{tool}` is not installed; install it with `apt-get install {package}` (the README's test command does this)");
+}
+
+/// The emulator binary built next to the test executables.
+pub fn emulator_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    // target/<profile>/deps/<test> → target/<profile>/apigw-emulator
+    let dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let bin = dir.join("apigw-emulator");
+    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`, which builds it", bin.display());
+    bin
+}
+
+/// The seed scenario as a JSON value, for tests that change one thing.
+pub fn seed_json() -> serde_json::Value {
+    serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).expect("the seed scenario is JSON")
+}
+
+/// A scenario from a JSON value.
+pub fn config_from(value: &serde_json::Value) -> Config {
+    Config::from_json_str(&value.to_string(), ConfigOrigin::Inline).expect("the test scenario parses")
+}
+
+/// The parts of a started emulator a client needs.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The DNS server.
+    pub dns: SocketAddr,
+    /// The CA file to trust.
+    pub ca_file: PathBuf,
+    /// The HTTPS port of every endpoint address.
+    pub https_port: u16,
+    /// The ready information as JSON.
+    pub ready: serde_json::Value,
+}
+
+impl Target {
+    /// From a library handle.
+    pub fn of(emulator: &Emulator) -> Target {
+        Target {
+            dns: emulator.dns_addr(),
+            ca_file: emulator.ca_path().to_path_buf(),
+            https_port: emulator.https_port(),
+            ready: serde_json::to_value(emulator.ready_info()).expect("ready info serializes"),
+        }
+    }
+
+    /// The `i`th DNS name of endpoint `e` (0 = regional, then zonal).
+    pub fn dns_name(&self, e: usize, i: usize) -> String {
+        self.ready["vpcEndpoints"][e]["dnsEntries"][i]["dnsName"].as_str().expect("a DNS name").to_string()
+    }
+
+    /// `dig` against the emulator's DNS server; returns its full output.
+    pub fn dig(&self, args: &[&str]) -> String {
+        require_tool("dig", "dnsutils");
+        let out = Command::new("dig")
+            .arg(format!("@{}", self.dns.ip()))
+            .arg("-p")
+            .arg(self.dns.port().to_string())
+            .args(["+time=2", "+tries=1"])
+            .args(args)
+            .output()
+            .expect("dig runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `dig +short` for an A record: the addresses, in answer order.
+    pub fn resolve(&self, name: &str) -> Vec<IpAddr> {
+        self.dig(&["+short", name, "A"]).lines().filter_map(|l| l.trim().parse().ok()).collect()
+    }
+
+    /// Runs curl against `https://<name>:<port><path>`, connecting to `address` (as if DNS had
+    /// answered it) and trusting the emulator's CA, with extra arguments. Returns curl's output.
+    pub fn curl(&self, name: &str, address: IpAddr, path: &str, args: &[&str]) -> Output {
+        require_tool("curl", "curl");
+        let port = self.https_port;
+        Command::new("curl")
+            .args(["-sS", "--max-time", "10", "--cacert"])
+            .arg(&self.ca_file)
+            .arg("--resolve")
+            .arg(format!("{name}:{port}:{address}"))
+            .args(args)
+            .arg(format!("https://{name}:{port}{path}"))
+            .output()
+            .expect("curl runs")
+    }
+}
+
+/// An HTTP response as `curl -i` printed it, split up.
+#[derive(Debug, Clone)]
+pub struct CurlResponse {
+    /// The status line, e.g. `HTTP/1.1 200 OK`.
+    pub status_line: String,
+    /// Header lines in order, as sent (name case kept).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: String,
+}
+
+impl CurlResponse {
+    /// Parses `curl -i` output (the last response if there were several, e.g. 100 Continue).
+    pub fn parse(output: &Output) -> CurlResponse {
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success() || !text.is_empty(), "curl failed: {}", String::from_utf8_lossy(&output.stderr));
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or_default().to_string();
+        let headers = lines.filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        CurlResponse { status_line, headers, body: body.to_string() }
+    }
+
+    /// The header names in order.
+    pub fn header_names(&self) -> Vec<&str> {
+        self.headers.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    /// A header's value, by exact name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The emulator binary running `up`, stopped (SIGTERM, then kill) when dropped.
+pub struct RunningBinary {
+    child: Option<Child>,
+    /// Where its ready file, CA and logs live.
+    pub dir: tempfile::TempDir,
+    /// What the ready file says.
+    pub target: Target,
+}
+
+impl RunningBinary {
+    /// Starts `apigw-emulator up` with `args` on free ports (unless `args` choose ports) and waits
+    /// for the ready file.
+    pub fn start(args: &[&str]) -> RunningBinary {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let ready_path = dir.path().join("ready.json");
+        let mut cmd = Command::new(emulator_binary());
+        cmd.arg("up").arg("--ready-file").arg(&ready_path).arg("--certs-dir").arg(dir.path().join("certs"));
+        if !args.contains(&"--dns-listen") {
+            cmd.args(["--dns-listen", "127.0.0.1:0"]);
+        }
+        if !args.contains(&"--https-port") {
+            cmd.args(["--https-port", "0"]);
+        }
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::from(std::fs::File::create(dir.path().join("stderr.log")).expect("log file")));
+        let mut child = cmd.spawn().expect("the emulator binary starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !ready_path.exists() {
+            if let Ok(Some(status)) = child.try_wait() {
+                let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+                panic!("the emulator exited with {status} before it was ready: {log}");
+            }
+            assert!(Instant::now() < deadline, "the emulator wrote no ready file within 20 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let ready: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&ready_path).expect("ready file")).expect("ready JSON");
+        let target = Target {
+            dns: ready["dns"].as_str().expect("dns").parse().expect("dns address"),
+            ca_file: PathBuf::from(ready["caCertificate"].as_str().expect("caCertificate")),
+            https_port: ready["vpcEndpoints"][0]["httpsPort"].as_u64().expect("httpsPort") as u16,
+            ready,
+        };
+        RunningBinary { child: Some(child), dir, target }
+    }
+
+    /// The banner lines the binary printed on stdout (reads until the banner's last line).
+    pub fn banner(&mut self) -> Vec<String> {
+        let child = self.child.as_mut().expect("running");
+        let stdout = child.stdout.take().expect("stdout is piped once");
+        let mut lines = Vec::new();
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let last = line.trim_start().starts_with("curl ");
+            lines.push(line);
+            if last {
+                break;
+            }
+        }
+        lines
+    }
+
+    /// Stops it with SIGTERM and returns its exit status and stderr.
+    pub fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Ok(Some(s)) = child.try_wait() {
+                break s;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                break child.wait().expect("wait");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let log = std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default();
+        (status, log)
+    }
+}
+
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -66,7 +66,7 @@ impl ConfigError {
     }
 }
 
-/// A parsed scenario.
+/// A scenario: the VPCs, interface VPC endpoints and REST APIs to emulate.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(title = "apigw-emulator scenario")]
