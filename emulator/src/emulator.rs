@@ -312,7 +312,10 @@ impl EmulatorBuilder {
         let zones = topology.dns_zones();
         let ca = LocalCa::load_or_create(&certs_dir, &zones)?;
         if ca.was_created() {
-            notes.push(format!("created a new local CA in {}", certs_dir.display()));
+            notes.push(format!(
+                "created a new local CA in {}",
+                absolute(&certs_dir).display()
+            ));
         }
         let certificate = ca.issue_server_certificate(&tls::certificate_names(&zones))?;
         let tls_config = tls::server_config(

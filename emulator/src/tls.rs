@@ -45,6 +45,7 @@ pub fn server_config(
         .with_protocol_versions(versions)?
         .with_no_client_auth()
         .with_single_cert(cert.chain, cert.key)?;
+    config.ignore_client_order = true;
     config.alpn_protocols = if http2 {
         vec![b"h2".to_vec(), b"http/1.1".to_vec()]
     } else {
