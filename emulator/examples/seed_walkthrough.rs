@@ -53,7 +53,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// One A query over UDP, first address of the answer.
 async fn resolve(server: SocketAddr, name: &str) -> Result<IpAddr, Box<dyn std::error::Error>> {
     let mut query = Message::query();
-    query.add_query(Query::query(Name::from_ascii(format!("{name}."))?, RecordType::A));
+    query.add_query(Query::query(
+        Name::from_ascii(format!("{name}."))?,
+        RecordType::A,
+    ));
     let socket = UdpSocket::bind("127.0.0.1:0").await?;
     socket.send_to(&query.to_vec()?, server).await?;
     let mut buf = vec![0; 512];

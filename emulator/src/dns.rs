@@ -37,7 +37,7 @@ enum Owner<'t> {
     /// An endpoint name with its addresses.
     Endpoint(&'t [IpAddr], &'t str),
     /// Inside an emulated zone, but no such name.
-    UnknownInZone(String),
+    UnknownInZone(&'t str),
     /// Outside every emulated zone.
     Outside,
 }
@@ -48,7 +48,10 @@ fn classify<'t>(topology: &'t Topology, name: &'t str) -> Owner<'t> {
         return Owner::Endpoint(&answer.addresses, zone);
     }
     for zone in topology.dns_zones() {
-        if name == zone || name.ends_with(&format!(".{zone}")) {
+        let inside = name
+            .strip_suffix(zone.as_str())
+            .is_some_and(|head| head.is_empty() || head.ends_with('.'));
+        if inside {
             return Owner::UnknownInZone(zone);
         }
     }

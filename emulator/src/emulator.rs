@@ -309,7 +309,7 @@ impl EmulatorBuilder {
                 (Some(t), p)
             }
         };
-        let zones = topology.dns_zones();
+        let zones = topology.dns_zones().to_vec();
         let ca = LocalCa::load_or_create(&certs_dir, &zones)?;
         if ca.was_created() {
             notes.push(format!(

@@ -36,6 +36,8 @@ pub struct Topology {
     pub origin: ConfigOrigin,
     endpoint_by_address: HashMap<IpAddr, usize>,
     dns_names: HashMap<String, DnsAnswer>,
+    dns_zones: Vec<String>,
+    api_host_suffix: String,
 }
 
 /// Emulator settings with defaults applied.
@@ -209,8 +211,13 @@ impl Topology {
     }
 
     /// The zones the DNS server is authoritative for (lowercase, no trailing dot).
-    pub fn dns_zones(&self) -> Vec<String> {
-        vec![self.region.vpce_zone(), self.region.api_zone()]
+    pub fn dns_zones(&self) -> &[String] {
+        &self.dns_zones
+    }
+
+    /// `.execute-api.<region>.amazonaws.com`: what a Host naming an API ends with.
+    pub fn api_host_suffix(&self) -> &str {
+        &self.api_host_suffix
     }
 
     /// Every address an endpoint interface stands on, in scenario order.
@@ -277,6 +284,8 @@ impl Builder {
             denial_wording: s.denial_wording,
         };
         Ok(Topology {
+            dns_zones: vec![region.vpce_zone(), region.api_zone()],
+            api_host_suffix: format!(".{}", region.api_zone()),
             region,
             account_id: config.account_id.clone(),
             vpcs,

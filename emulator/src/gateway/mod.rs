@@ -340,7 +340,6 @@ impl Gateway {
         request: &GatewayRequest,
         outcome: &mut Outcome,
     ) -> Result<&'t Arc<RestApi>, GatewayError> {
-        let zone_suffix = format!(".{}", topology.region.api_zone());
         let (api_id, alias_vpce) = if let Some(id) = request.header("x-apigw-api-id") {
             (id.trim().to_string(), None)
         } else {
@@ -350,7 +349,7 @@ impl Gateway {
                 .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
                 .map_or(host, |(h, _)| h);
             let host = host.to_ascii_lowercase();
-            match host.strip_suffix(&zone_suffix) {
+            match host.strip_suffix(topology.api_host_suffix()) {
                 Some(label) if names::is_rest_api_id(label) => (label.to_string(), None),
                 Some(label) => match label.split_once('-') {
                     // Route 53 alias: `<api-id>-<vpce-id>.execute-api.<region>.amazonaws.com`.
