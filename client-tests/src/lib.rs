@@ -18,7 +18,12 @@ pub const SEED_VPCE_ID: &str = "vpce-01234567890abcdef";
 
 /// Panics with the install command when a tool the tests use is missing.
 pub fn require_tool(tool: &str, package: &str) {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false);
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     assert!(found, "`{tool}` is not installed; install it with `apt-get install {package}` (the README's test command does this)");
 }
 
@@ -26,9 +31,16 @@ pub fn require_tool(tool: &str, package: &str) {
 pub fn emulator_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
     // target/<profile>/deps/<test> → target/<profile>/apigw-emulator
-    let dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from target/<profile>/deps");
     let bin = dir.join("apigw-emulator");
-    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`, which builds it", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        bin.display()
+    );
     bin
 }
 
@@ -39,7 +51,8 @@ pub fn seed_json() -> serde_json::Value {
 
 /// A scenario from a JSON value.
 pub fn config_from(value: &serde_json::Value) -> Config {
-    Config::from_json_str(&value.to_string(), ConfigOrigin::Inline).expect("the test scenario parses")
+    Config::from_json_str(&value.to_string(), ConfigOrigin::Inline)
+        .expect("the test scenario parses")
 }
 
 /// The parts of a started emulator a client needs.
@@ -68,7 +81,10 @@ impl Target {
 
     /// The `i`th DNS name of endpoint `e` (0 = regional, then zonal).
     pub fn dns_name(&self, e: usize, i: usize) -> String {
-        self.ready["vpcEndpoints"][e]["dnsEntries"][i]["dnsName"].as_str().expect("a DNS name").to_string()
+        self.ready["vpcEndpoints"][e]["dnsEntries"][i]["dnsName"]
+            .as_str()
+            .expect("a DNS name")
+            .to_string()
     }
 
     /// `dig` against the emulator's DNS server; returns its full output.
@@ -87,7 +103,10 @@ impl Target {
 
     /// `dig +short` for an A record: the addresses, in answer order.
     pub fn resolve(&self, name: &str) -> Vec<IpAddr> {
-        self.dig(&["+short", name, "A"]).lines().filter_map(|l| l.trim().parse().ok()).collect()
+        self.dig(&["+short", name, "A"])
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
     }
 
     /// Runs curl against `https://<name>:<port><path>`, connecting to `address` (as if DNS had
@@ -122,12 +141,23 @@ impl CurlResponse {
     /// Parses `curl -i` output (the last response if there were several, e.g. 100 Continue).
     pub fn parse(output: &Output) -> CurlResponse {
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(output.status.success() || !text.is_empty(), "curl failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success() || !text.is_empty(),
+            "curl failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         let mut lines = head.split("\r\n");
         let status_line = lines.next().unwrap_or_default().to_string();
-        let headers = lines.filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        CurlResponse { status_line, headers, body: body.to_string() }
+        let headers = lines
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        CurlResponse {
+            status_line,
+            headers,
+            body: body.to_string(),
+        }
     }
 
     /// The header names in order.
@@ -137,7 +167,10 @@ impl CurlResponse {
 
     /// A header's value, by exact name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -157,32 +190,54 @@ impl RunningBinary {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let ready_path = dir.path().join("ready.json");
         let mut cmd = Command::new(emulator_binary());
-        cmd.arg("up").arg("--ready-file").arg(&ready_path).arg("--certs-dir").arg(dir.path().join("certs"));
+        cmd.arg("up")
+            .arg("--ready-file")
+            .arg(&ready_path)
+            .arg("--certs-dir")
+            .arg(dir.path().join("certs"));
         if !args.contains(&"--dns-listen") {
             cmd.args(["--dns-listen", "127.0.0.1:0"]);
         }
         if !args.contains(&"--https-port") {
             cmd.args(["--https-port", "0"]);
         }
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::from(std::fs::File::create(dir.path().join("stderr.log")).expect("log file")));
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::from(
+            std::fs::File::create(dir.path().join("stderr.log")).expect("log file"),
+        ));
         let mut child = cmd.spawn().expect("the emulator binary starts");
         let deadline = Instant::now() + Duration::from_secs(20);
         while !ready_path.exists() {
             if let Ok(Some(status)) = child.try_wait() {
-                let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+                let log =
+                    std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
                 panic!("the emulator exited with {status} before it was ready: {log}");
             }
-            assert!(Instant::now() < deadline, "the emulator wrote no ready file within 20 s");
+            assert!(
+                Instant::now() < deadline,
+                "the emulator wrote no ready file within 20 s"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
-        let ready: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&ready_path).expect("ready file")).expect("ready JSON");
+        let ready: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&ready_path).expect("ready file"))
+                .expect("ready JSON");
         let target = Target {
-            dns: ready["dns"].as_str().expect("dns").parse().expect("dns address"),
+            dns: ready["dns"]
+                .as_str()
+                .expect("dns")
+                .parse()
+                .expect("dns address"),
             ca_file: PathBuf::from(ready["caCertificate"].as_str().expect("caCertificate")),
-            https_port: ready["vpcEndpoints"][0]["httpsPort"].as_u64().expect("httpsPort") as u16,
+            https_port: ready["vpcEndpoints"][0]["httpsPort"]
+                .as_u64()
+                .expect("httpsPort") as u16,
             ready,
         };
-        RunningBinary { child: Some(child), dir, target }
+        RunningBinary {
+            child: Some(child),
+            dir,
+            target,
+        }
     }
 
     /// The banner lines the binary printed on stdout (reads until the banner's last line).
@@ -190,7 +245,10 @@ impl RunningBinary {
         let child = self.child.as_mut().expect("running");
         let stdout = child.stdout.take().expect("stdout is piped once");
         let mut lines = Vec::new();
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let last = line.trim_start().starts_with("curl ");
             lines.push(line);
             if last {
@@ -203,7 +261,10 @@ impl RunningBinary {
     /// Stops it with SIGTERM and returns its exit status and stderr.
     pub fn stop(mut self) -> (std::process::ExitStatus, String) {
         let mut child = self.child.take().expect("running");
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
             if let Ok(Some(s)) = child.try_wait() {

@@ -222,9 +222,33 @@ fn print_banner(origin: &ConfigOrigin, emulator: &Emulator) {
             e.vpc_endpoint_id, e.vpc_id, e.service_name
         ));
         for d in &e.dns_entries {
-            out.push_str(&format!("    {}  {}\n", d.dns_name, d.addresses.join(", ")));
+            let scope = if e.private_dns_enabled && !d.dns_name.starts_with("vpce-") {
+                "  (private DNS: inside the VPC only)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "    {}  {}{scope}\n",
+                d.dns_name,
+                d.addresses.join(", ")
+            ));
         }
     }
+    if let Some(public) = &ready.public_endpoint {
+        out.push_str(&format!(
+            "\n  Public endpoint (REGIONAL and EDGE APIs)  {}\n",
+            public.addresses.join(", ")
+        ));
+    }
+    let api_zone = format!(
+        "execute-api.{}.{}",
+        ready.region,
+        if ready.region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        }
+    );
     for a in &ready.rest_apis {
         out.push_str(&format!(
             "\n  REST API {} {:?} ({}), stages: {}\n",
@@ -233,6 +257,25 @@ fn print_banner(origin: &ConfigOrigin, emulator: &Emulator) {
             a.endpoint_types.join(","),
             a.stages.join(", ")
         ));
+        let port_part = if https_port == 443 {
+            String::new()
+        } else {
+            format!(":{https_port}")
+        };
+        for stage in &a.stages {
+            if a.endpoint_types.iter().any(|t| t != "PRIVATE") {
+                out.push_str(&format!(
+                    "    https://{}.{api_zone}{port_part}/{stage}  (public endpoint)\n",
+                    a.id
+                ));
+            }
+            for vpce in &a.vpc_endpoint_ids {
+                out.push_str(&format!(
+                    "    https://{}-{vpce}.{api_zone}{port_part}/{stage}  (Route 53 alias)\n",
+                    a.id
+                ));
+            }
+        }
     }
     if let (Some(e), Some(api)) = (
         ready.vpc_endpoints.first(),
