@@ -1,11 +1,18 @@
-//! The embedded DNS server: authoritative for the endpoint names of the current topology.
+//! The embedded DNS server: authoritative for the execute-api zones of the current topology.
 //!
-//! Answers, as Route 53 does for the real names:
-//! - a regional endpoint name → one A record per network interface; a zonal name → its zone's;
-//! - another type (AAAA, TXT, ...) for such a name → NOERROR with no records (and the zone's SOA);
-//! - an unknown name inside an emulated zone → NXDOMAIN (and the zone's SOA);
-//! - a name outside the zones → REFUSED, or the configured upstream's answer. The server is not an
-//!   open resolver unless the user configures forwarding.
+//! It answers as the resolver the asking client would use (the query's source address says who
+//! the client is, see [`crate::network`]):
+//! - endpoint names (`vpce-…vpce.amazonaws.com`): the regional name → every interface's address,
+//!   a zonal name → its zone's; for everyone, as public DNS does;
+//! - Route 53 alias names (`<api-id>-<vpce-id>.execute-api…`): the endpoint's addresses, when the
+//!   API is associated with it; for everyone;
+//! - public APIs' names (`<api-id>.execute-api…`): the public endpoint's addresses;
+//! - for a client inside a VPC whose endpoint has private DNS: `execute-api.<region>.amazonaws.com`
+//!   → the endpoint's addresses, and every name below it → a CNAME to that name (public APIs'
+//!   names included: that is how private DNS breaks them);
+//! - another type for a known name → NOERROR with no records; an unknown name in a zone →
+//!   NXDOMAIN; negative answers carry the zone's SOA;
+//! - names outside the zones → REFUSED, or the configured upstream's answer.
 //!
 //! The handler reads the topology snapshot per query and never blocks on a writer.
 

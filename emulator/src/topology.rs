@@ -1209,6 +1209,116 @@ mod tests {
     }
 
     #[test]
+    fn security_group_references_are_checked() {
+        let err = seed_with(|v| {
+            v["vpcEndpoints"][0]["securityGroupIds"] = serde_json::json!(["sg-0000000000000000f"])
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[0].securityGroupIds[0]");
+        assert_eq!(
+            err.message,
+            "sg-0000000000000000f is not one of the scenario's securityGroups"
+        );
+        let err = seed_with(|v| {
+            v["securityGroups"][0]["ipPermissions"][0]["ipRanges"][0]["cidrIp"] =
+                "10.0.0.0/33".into()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.path,
+            "$.securityGroups[0].ipPermissions[0].ipRanges[0].cidrIp"
+        );
+        let err =
+            seed_with(|v| v["securityGroups"][0]["ipPermissions"][0]["ipProtocol"] = "sctp".into())
+                .unwrap_err();
+        assert_eq!(err.path, "$.securityGroups[0].ipPermissions[0].ipProtocol");
+        let err =
+            seed_with(|v| v["securityGroups"][0]["ipPermissions"][0]["fromPort"] = 500.into())
+                .unwrap_err();
+        assert_eq!(err.path, "$.securityGroups[0].ipPermissions[0].fromPort");
+    }
+
+    #[test]
+    fn clients_map_local_sources_onto_the_addresses_they_stand_for() {
+        let t = Topology::from_config(&Config::seed()).unwrap();
+        let c = t.client("127.0.0.1".parse().unwrap());
+        assert_eq!(c.address, "10.20.0.1".parse::<IpAddr>().unwrap());
+        assert_eq!(c.vpc_id(), None);
+        let err = seed_with(|v| v["emulator"]["clients"][0]["vpcId"] = "vpc-00000000".into())
+            .unwrap_err();
+        assert_eq!(err.path, "$.emulator.clients[0].vpcId");
+        let err = seed_with(|v| v["emulator"]["clients"][0]["appearsAs"] = "fd00::/64".into())
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected the same address family as sourceCidr"
+        );
+    }
+
+    #[test]
+    fn one_endpoint_per_vpc_may_have_private_dns() {
+        let err = seed_with(|v| {
+            v["vpcEndpoints"][0]["privateDnsEnabled"] = true.into();
+            let mut second = v["vpcEndpoints"][0].clone();
+            second["vpcEndpointId"] = "vpce-0fedcba9876543210".into();
+            v["vpcEndpoints"].as_array_mut().unwrap().push(second);
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[1].privateDnsEnabled");
+        assert!(
+            err.message
+                .starts_with("vpce-01234567890abcdef already has private DNS names"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn dualstack_endpoints_need_ipv6_addresses() {
+        let err =
+            seed_with(|v| v["vpcEndpoints"][0]["ipAddressType"] = "dualstack".into()).unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[0].networkInterfaces");
+        let t = seed_with(|v| {
+            v["vpcEndpoints"][0]["ipAddressType"] = "dualstack".into();
+            v["vpcEndpoints"][0]["networkInterfaces"] = serde_json::json!([
+                {"subnetId": "subnet-0a1b2c3d4e5f60001", "privateIpAddress": "127.0.1.1", "ipv6Address": "::1"},
+                {"subnetId": "subnet-0a1b2c3d4e5f60002", "privateIpAddress": "127.0.1.2", "ipv6Address": "fd00::2"}
+            ]);
+        })
+        .unwrap();
+        let e = &t.vpc_endpoints[0];
+        assert_eq!(e.dns_entries[0].addresses.len(), 4);
+        assert!(matches!(
+            t.frontend("::1".parse().unwrap()),
+            Some(Frontend::VpcEndpoint(_))
+        ));
+    }
+
+    #[test]
+    fn public_apis_get_a_public_endpoint() {
+        let t = seed_with(|v| {
+            let mut public = v["restApis"][0].clone();
+            public["id"] = "pub1234567".into();
+            public["endpointConfiguration"] = serde_json::json!({"types": ["REGIONAL"]});
+            v["restApis"].as_array_mut().unwrap().push(public);
+        })
+        .unwrap();
+        assert_eq!(
+            t.public_addresses,
+            vec!["127.0.0.2".parse::<IpAddr>().unwrap()]
+        );
+        assert!(matches!(
+            t.frontend("127.0.0.2".parse().unwrap()),
+            Some(Frontend::Public)
+        ));
+        let err = seed_with(|v| {
+            v["emulator"]["publicEndpoint"] = serde_json::json!({"addresses": ["127.0.1.1"]})
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.emulator.publicEndpoint.addresses[0]");
+    }
+
+    #[test]
     fn explicit_addresses_must_be_unique() {
         let err = seed_with(|v| {
             v["vpcEndpoints"][0]["networkInterfaces"] = serde_json::json!([
