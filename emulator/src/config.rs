@@ -81,6 +81,10 @@ pub struct Config {
     /// VPCs and their subnets (one Availability Zone per subnet).
     #[serde(default)]
     pub vpcs: Vec<VpcConfig>,
+    /// Security groups (as `aws ec2 describe-security-groups` prints them), for endpoints and
+    /// clients in VPCs.
+    #[serde(default)]
+    pub security_groups: Vec<SecurityGroupConfig>,
     /// Interface VPC endpoints for `com.amazonaws.<region>.execute-api`.
     #[serde(default)]
     pub vpc_endpoints: Vec<VpcEndpointConfig>,
@@ -135,10 +139,17 @@ pub struct VpcEndpointConfig {
     pub vpc_id: String,
     /// One subnet per Availability Zone; each gets a network interface and a zonal DNS name.
     pub subnet_ids: Vec<String>,
-    /// Private DNS names (`*.execute-api.<region>.amazonaws.com` inside the VPC). The seed
-    /// walkthrough turns this off; turning it on is not emulated yet and is rejected.
+    /// Security groups of the endpoint's network interfaces: connections they do not allow get
+    /// no answer. Absent: no filtering (AWS would attach the VPC's default group; see the README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
+    /// Private DNS names: inside the VPC, `*.execute-api.<region>.amazonaws.com` resolves to the
+    /// endpoint (which breaks public APIs' names there, as on AWS). The walkthrough turns it off.
     #[serde(default)]
     pub private_dns_enabled: bool,
+    /// `ipv4` (default) or `dualstack` (AAAA records and IPv6 listeners too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address_type: Option<String>,
     /// The endpoint policy: a JSON string as AWS returns it, or the policy object itself.
     /// Absent means AWS's default "Full Access" policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +178,117 @@ pub struct NetworkInterfaceConfig {
     /// docker compose). DNS answers with it and the HTTPS front end listens on it.
     #[schemars(with = "String")]
     pub private_ip_address: IpAddr,
+    /// For `dualstack` endpoints: the local IPv6 address standing for the interface (e.g. `::1`,
+    /// or one added with `ip -6 addr add fd00::10/128 dev lo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub ipv6_address: Option<IpAddr>,
+}
+
+/// A security group.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecurityGroupConfig {
+    /// `sg-` and 8 or 17 hexadecimal digits.
+    pub group_id: String,
+    /// Its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The VPC it belongs to.
+    pub vpc_id: String,
+    /// Inbound rules; anything they do not allow is dropped.
+    #[serde(default)]
+    pub ip_permissions: Vec<IpPermissionConfig>,
+}
+
+/// One inbound rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IpPermissionConfig {
+    /// `tcp`, `udp`, `icmp`, or `-1` for all.
+    pub ip_protocol: String,
+    /// First port (absent with `-1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    /// Last port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    /// IPv4 sources.
+    #[serde(default)]
+    pub ip_ranges: Vec<IpRangeConfig>,
+    /// IPv6 sources.
+    #[serde(default)]
+    pub ipv6_ranges: Vec<Ipv6RangeConfig>,
+    /// Sources by security group: clients that are members of these groups.
+    #[serde(default)]
+    pub user_id_group_pairs: Vec<GroupPairConfig>,
+}
+
+/// An IPv4 source of a rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IpRangeConfig {
+    /// e.g. `10.20.0.0/16`.
+    pub cidr_ip: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// An IPv6 source of a rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ipv6RangeConfig {
+    /// e.g. `::/0`.
+    pub cidr_ipv6: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A source security group of a rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroupPairConfig {
+    /// `sg-...`.
+    pub group_id: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Who a local source address stands for: an on-premises host over Direct Connect, or an
+/// instance in a VPC (which then uses the VPC's resolver, with private DNS).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientNetworkConfig {
+    /// A label for logs, e.g. `on-premises over Direct Connect`.
+    pub name: String,
+    /// Local source addresses (what the emulator sees), e.g. `127.0.2.0/24`.
+    pub source_cidr: String,
+    /// The addresses they stand for (host bits are kept), e.g. `10.20.0.0/24`. Absent: as seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appears_as: Option<String>,
+    /// The VPC these clients are in. Absent: outside AWS (on premises).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// Security groups the clients are members of (for rules that name source groups).
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+}
+
+/// The stand-in for API Gateway's public (REGIONAL) endpoint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublicEndpointSettings {
+    /// Local addresses that public API names resolve to and that serve REGIONAL and EDGE APIs.
+    /// Absent: 127.0.0.2.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub addresses: Vec<IpAddr>,
 }
 
 /// A REST API and its stages.
@@ -240,6 +362,16 @@ pub struct EmulatorSettings {
     /// policy`) or `legacy` (without the suffix).
     #[serde(default)]
     pub denial_wording: DenialWording,
+    /// Who the local source addresses stand for, most specific `sourceCidr` first. Absent: every
+    /// client is on premises and appears as its own address.
+    #[serde(default)]
+    pub clients: Vec<ClientNetworkConfig>,
+    /// The public endpoint that serves REGIONAL and EDGE APIs by name.
+    #[serde(default)]
+    pub public_endpoint: PublicEndpointSettings,
+    /// How long a connection a security group drops is held open in silence (seconds, default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_drop_seconds: Option<u64>,
 }
 
 /// DNS server settings.

@@ -1,11 +1,18 @@
-//! The embedded DNS server: authoritative for the endpoint names of the current topology.
+//! The embedded DNS server: authoritative for the execute-api zones of the current topology.
 //!
-//! Answers, as Route 53 does for the real names:
-//! - a regional endpoint name → one A record per network interface; a zonal name → its zone's;
-//! - another type (AAAA, TXT, ...) for such a name → NOERROR with no records (and the zone's SOA);
-//! - an unknown name inside an emulated zone → NXDOMAIN (and the zone's SOA);
-//! - a name outside the zones → REFUSED, or the configured upstream's answer. The server is not an
-//!   open resolver unless the user configures forwarding.
+//! It answers as the resolver the asking client would use (the query's source address says who
+//! the client is, see [`crate::network`]):
+//! - endpoint names (`vpce-…vpce.amazonaws.com`): the regional name → every interface's address,
+//!   a zonal name → its zone's; for everyone, as public DNS does;
+//! - Route 53 alias names (`<api-id>-<vpce-id>.execute-api…`): the endpoint's addresses, when the
+//!   API is associated with it; for everyone;
+//! - public APIs' names (`<api-id>.execute-api…`): the public endpoint's addresses;
+//! - for a client inside a VPC whose endpoint has private DNS: `execute-api.<region>.amazonaws.com`
+//!   → the endpoint's addresses, and every name below it → a CNAME to that name (public APIs'
+//!   names included: that is how private DNS breaks them);
+//! - another type for a known name → NOERROR with no records; an unknown name in a zone →
+//!   NXDOMAIN; negative answers carry the zone's SOA;
+//! - names outside the zones → REFUSED, or the configured upstream's answer.
 //!
 //! The handler reads the topology snapshot per query and never blocks on a writer.
 
@@ -15,14 +22,16 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use hickory_proto::op::{Edns, MessageType, Metadata, OpCode, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, SOA};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, SOA};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::Server;
 use tokio::net::{TcpListener, UdpSocket};
 
-use crate::topology::Topology;
+use crate::names;
+use crate::network::ClientIdentity;
+use crate::topology::{EndpointType, Topology};
 
 /// How long a forwarded query may take.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(3);
@@ -34,28 +43,85 @@ pub struct DnsHandler {
 
 /// Where a queried name falls.
 enum Owner<'t> {
-    /// An endpoint name with its addresses.
-    Endpoint(&'t [IpAddr], &'t str),
-    /// Inside an emulated zone, but no such name.
+    /// A name with addresses, answered directly or (`cname`) through an alias.
+    Addresses {
+        zone: &'t str,
+        cname: Option<&'t str>,
+        addresses: &'t [IpAddr],
+    },
+    /// Inside an emulated zone, but no such name (NXDOMAIN), or the zone apex (no data).
     UnknownInZone(&'t str),
     /// Outside every emulated zone.
     Outside,
 }
 
-fn classify<'t>(topology: &'t Topology, name: &'t str) -> Owner<'t> {
+fn in_zone(name: &str, zone: &str) -> bool {
+    name.strip_suffix(zone)
+        .is_some_and(|head| head.is_empty() || head.ends_with('.'))
+}
+
+/// What the resolver a client uses would answer: public DNS for clients on premises, the VPC's
+/// resolver (with the private DNS names of its execute-api endpoint) for clients in a VPC.
+fn classify<'t>(topology: &'t Topology, name: &str, client: &ClientIdentity<'t>) -> Owner<'t> {
+    let zones = topology.dns_zones();
+    let (vpce_zone, api_zone) = (zones[0].as_str(), zones[1].as_str());
     if let Some(answer) = topology.dns_answer(name) {
-        let zone = name.split_once('.').map(|(_, z)| z).unwrap_or(name);
-        return Owner::Endpoint(&answer.addresses, zone);
+        return Owner::Addresses {
+            zone: vpce_zone,
+            cname: None,
+            addresses: &answer.addresses,
+        };
     }
-    for zone in topology.dns_zones() {
-        let inside = name
-            .strip_suffix(zone.as_str())
-            .is_some_and(|head| head.is_empty() || head.ends_with('.'));
-        if inside {
-            return Owner::UnknownInZone(zone);
+    if in_zone(name, vpce_zone) {
+        return Owner::UnknownInZone(vpce_zone);
+    }
+    if !in_zone(name, api_zone) {
+        return Owner::Outside;
+    }
+    // Private DNS: the VPC's private hosted zone answers `execute-api.<region>.amazonaws.com`
+    // with the endpoint's addresses and every name below it with a CNAME to that name, public
+    // APIs' names included (which is why they break inside such a VPC).
+    if let Some(endpoint) = client
+        .vpc_id()
+        .and_then(|vpc| topology.private_dns_endpoint(vpc))
+    {
+        let addresses = &endpoint.dns_entries[0].addresses;
+        let cname = (name != api_zone).then_some(api_zone);
+        return Owner::Addresses {
+            zone: api_zone,
+            cname,
+            addresses,
+        };
+    }
+    let label = name
+        .strip_suffix(api_zone)
+        .and_then(|h| h.strip_suffix('.'))
+        .unwrap_or("");
+    if names::is_rest_api_id(label) {
+        if let Some(api) = topology.rest_apis.get(label) {
+            if api.endpoint_type != EndpointType::Private {
+                return Owner::Addresses {
+                    zone: api_zone,
+                    cname: None,
+                    addresses: &topology.public_addresses,
+                };
+            }
+        }
+    } else if let Some((api_id, vpce_id)) = label.split_once('-') {
+        // Route 53 alias of a private API associated with an endpoint: public DNS knows it.
+        let associated = topology.rest_apis.get(api_id).is_some_and(|a| {
+            a.endpoint_type == EndpointType::Private
+                && a.vpc_endpoint_ids.iter().any(|v| v == vpce_id)
+        });
+        if let (true, Some(endpoint)) = (associated, topology.endpoint(vpce_id)) {
+            return Owner::Addresses {
+                zone: api_zone,
+                cname: None,
+                addresses: &endpoint.dns_entries[0].addresses,
+            };
         }
     }
-    Owner::Outside
+    Owner::UnknownInZone(api_zone)
 }
 
 fn soa_record(zone: &str, ttl: u32) -> Option<Record> {
@@ -163,12 +229,32 @@ impl RequestHandler for DnsHandler {
         let mut metadata = Metadata::response_from_request(&request.metadata);
         metadata.authoritative = true;
         metadata.recursion_available = false;
-        match classify(&topology, name) {
-            Owner::Endpoint(addresses, zone) => {
-                let owner = Name::from(qname.clone());
-                let answers: Vec<Record> = addresses
-                    .iter()
-                    .filter_map(|ip| match (ip, qtype) {
+        let client = topology.client(request.src().ip());
+        match classify(&topology, name, &client) {
+            Owner::Addresses {
+                zone,
+                cname,
+                addresses,
+            } => {
+                let mut answers: Vec<Record> = Vec::new();
+                let mut owner = Name::from(qname.clone());
+                if let Some(target) = cname {
+                    let Ok(target) = Name::from_ascii(format!("{target}.")) else {
+                        let response = builder.error_msg(&request.metadata, ResponseCode::ServFail);
+                        return response_handle
+                            .send_response(response)
+                            .await
+                            .unwrap_or_else(|_| fallback(request, ResponseCode::ServFail));
+                    };
+                    answers.push(Record::from_rdata(
+                        owner.clone(),
+                        ttl,
+                        RData::CNAME(CNAME(target.clone())),
+                    ));
+                    owner = target;
+                }
+                if qtype != RecordType::CNAME {
+                    answers.extend(addresses.iter().filter_map(|ip| match (ip, qtype) {
                         (IpAddr::V4(v4), RecordType::A | RecordType::ANY) => {
                             Some(Record::from_rdata(owner.clone(), ttl, RData::A(A(*v4))))
                         }
@@ -176,8 +262,8 @@ impl RequestHandler for DnsHandler {
                             Record::from_rdata(owner.clone(), ttl, RData::AAAA(AAAA(*v6))),
                         ),
                         _ => None,
-                    })
-                    .collect();
+                    }));
+                }
                 let soa: Vec<Record> = if answers.is_empty() {
                     soa_record(zone, ttl).into_iter().collect()
                 } else {
@@ -195,7 +281,7 @@ impl RequestHandler for DnsHandler {
                 } else {
                     ResponseCode::NXDomain
                 };
-                let soa: Vec<Record> = soa_record(&zone, ttl).into_iter().collect();
+                let soa: Vec<Record> = soa_record(zone, ttl).into_iter().collect();
                 let response = builder.build(metadata, [], [], soa.iter(), []);
                 response_handle
                     .send_response(response)
@@ -204,6 +290,7 @@ impl RequestHandler for DnsHandler {
             }
             Owner::Outside => {
                 let upstream = topology.settings.dns_upstream.clone();
+                drop(client);
                 drop(topology);
                 if !upstream.is_empty() {
                     if let Some(answer) = self.forward(&upstream, request.as_slice()).await {

@@ -91,6 +91,19 @@ pub struct ReadyInfo {
     pub vpc_endpoints: Vec<ReadyEndpoint>,
     /// APIs with their deployed stages.
     pub rest_apis: Vec<ReadyApi>,
+    /// The public endpoint serving REGIONAL and EDGE APIs, when the scenario has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_endpoint: Option<ReadyPublicEndpoint>,
+}
+
+/// The public endpoint in [`ReadyInfo`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadyPublicEndpoint {
+    /// Where public API names resolve.
+    pub addresses: Vec<String>,
+    /// Its HTTPS port.
+    pub https_port: u16,
 }
 
 /// An endpoint in [`ReadyInfo`].
@@ -133,6 +146,8 @@ pub struct ReadyApi {
     pub endpoint_types: Vec<String>,
     /// Deployed stages.
     pub stages: Vec<String>,
+    /// Associated VPC endpoints (their Route 53 alias names resolve).
+    pub vpc_endpoint_ids: Vec<String>,
 }
 
 /// Which ports to use where the scenario leaves them unset.
@@ -352,7 +367,7 @@ impl EmulatorBuilder {
         };
 
         // HTTPS: one listener per endpoint interface address.
-        let addresses = topology.interface_addresses();
+        let addresses = topology.listen_addresses();
         let https_port = self.https_port.or(topology.settings.https_port);
         let listeners = match (https_port, self.ports) {
             (Some(port), _) => {
@@ -425,6 +440,7 @@ fn ready_info(topology: &Topology, dns: SocketAddr, ca_path: &Path, https_port: 
                 vpc_id: e.vpc_id.clone(),
                 service_name: e.service_name.clone(),
                 private_dns_enabled: e.private_dns_enabled,
+                // As DescribeVpcEndpoints lists them: regional, zonal, then private DNS names.
                 dns_entries: e
                     .dns_entries
                     .iter()
@@ -432,6 +448,29 @@ fn ready_info(topology: &Topology, dns: SocketAddr, ca_path: &Path, https_port: 
                         dns_name: d.dns_name.clone(),
                         addresses: d.addresses.iter().map(|a| a.to_string()).collect(),
                     })
+                    .chain(
+                        e.private_dns_enabled
+                            .then(|| {
+                                let zone = topology.region.api_zone();
+                                let addresses: Vec<String> = e.dns_entries[0]
+                                    .addresses
+                                    .iter()
+                                    .map(|a| a.to_string())
+                                    .collect();
+                                [
+                                    ReadyDnsEntry {
+                                        dns_name: zone.clone(),
+                                        addresses: addresses.clone(),
+                                    },
+                                    ReadyDnsEntry {
+                                        dns_name: format!("*.{zone}"),
+                                        addresses,
+                                    },
+                                ]
+                            })
+                            .into_iter()
+                            .flatten(),
+                    )
                     .collect(),
                 https_port,
             })
@@ -444,8 +483,17 @@ fn ready_info(topology: &Topology, dns: SocketAddr, ca_path: &Path, https_port: 
                 name: a.name.clone(),
                 endpoint_types: vec![a.endpoint_type.as_str().to_string()],
                 stages: a.stages.keys().cloned().collect(),
+                vpc_endpoint_ids: a.vpc_endpoint_ids.clone(),
             })
             .collect(),
+        public_endpoint: (!topology.public_addresses.is_empty()).then(|| ReadyPublicEndpoint {
+            addresses: topology
+                .public_addresses
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            https_port,
+        }),
     }
 }
 

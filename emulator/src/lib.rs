@@ -37,6 +37,7 @@ pub mod examples;
 pub mod gateway;
 pub mod integration;
 pub mod names;
+pub mod network;
 pub mod pki;
 #[allow(missing_docs)]
 pub mod policy;
@@ -46,6 +47,6 @@ pub mod topology;
 pub use config::{Config, ConfigError, ConfigOrigin};
 pub use emulator::{
     Emulator, EmulatorBuilder, PortChoice, ReadyApi, ReadyDnsEntry, ReadyEndpoint, ReadyInfo,
-    StartError,
+    ReadyPublicEndpoint, StartError,
 };
 pub use topology::Topology;

@@ -1,4 +1,5 @@
-//! `apigw-emulator`: run the emulator, check a scenario, print the scenario schema.
+//! `apigw-emulator`: run the emulator, check a scenario, print the scenario schema, evaluate
+//! policies.
 //!
 //! Exit codes: 0 success; 1 the emulator could not run (a port in use, an unwritable certs
 //! directory); 2 usage or scenario error.
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use apigw_emulator::policy::{AuthzRequest, ConditionContext, Policy, PolicyScope, Principal};
 use apigw_emulator::{Config, ConfigOrigin, Emulator, PortChoice, ReadyInfo, StartError};
 use clap::{Parser, Subcommand};
 
@@ -35,7 +37,47 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files.
     Schema,
+    /// Evaluate or validate IAM policies as API Gateway does.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Decide one request against a policy; prints {"decision", "decidingStatement", "trace"} as JSON.
+    Eval {
+        /// The policy document (JSON).
+        #[arg(long, value_name = "FILE")]
+        policy: PathBuf,
+        /// The action, e.g. execute-api:Invoke.
+        #[arg(long, default_value = "execute-api:Invoke")]
+        action: String,
+        /// The resource ARN, e.g. arn:aws:execute-api:us-east-1:123456789012:chw1a2q2xk/test/GET/pets.
+        /// `execute-api:/...` shorthand in the policy expands against this API.
+        #[arg(long)]
+        resource: String,
+        /// `anonymous` (default), an account id, or an IAM ARN.
+        #[arg(long, default_value = "anonymous")]
+        principal: String,
+        /// Condition keys as a JSON object of key to string or array of strings,
+        /// e.g. '{"aws:SourceVpce": "vpce-01234567890abcdef"}'.
+        #[arg(long, value_name = "JSON")]
+        context: Option<String>,
+    },
+    /// Check a policy document; exit 2 with the error (JSON path and what was expected).
+    Validate {
+        /// The policy document (JSON).
+        file: PathBuf,
+        /// The API whose `execute-api:/...` shorthand the policy uses (default: a placeholder API).
+        #[arg(long, value_name = "ARN")]
+        api_arn: Option<String>,
+    },
+}
+
+/// A policy or its inputs could not be used: exit 2, like a scenario error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
 
 #[derive(clap::Args)]
 struct UpArgs {
@@ -74,6 +116,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             let code = if err.downcast_ref::<apigw_emulator::ConfigError>().is_some()
+                || err.downcast_ref::<UsageError>().is_some()
                 || err
                     .downcast_ref::<StartError>()
                     .is_some_and(StartError::is_config_error)
@@ -111,6 +154,132 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Up(args) => up(args),
+        Command::Policy(command) => policy_command(command),
+    }
+}
+
+/// The scope a resource ARN gives policy shorthand: `arn:<partition>:execute-api:<region>:<account>:<api-id>/...`.
+fn scope_from_arn(arn: &str) -> PolicyScope {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "execute-api", region, account, rest] => PolicyScope {
+            partition: partition.to_string(),
+            region: region.to_string(),
+            account_id: account.to_string(),
+            api_id: rest
+                .split('/')
+                .next()
+                .map(str::to_string)
+                .filter(|s| !s.is_empty()),
+        },
+        _ => PolicyScope {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            api_id: None,
+        },
+    }
+}
+
+fn read_policy(path: &Path, scope: &PolicyScope) -> anyhow::Result<Policy> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("{}: cannot read the file: {e}", path.display())))?;
+    Policy::parse(&text, scope).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
+}
+
+fn principal_from(text: &str) -> anyhow::Result<Principal> {
+    if text.eq_ignore_ascii_case("anonymous") || text == "*" {
+        return Ok(Principal::Anonymous);
+    }
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Principal::Aws {
+            arn: format!("arn:aws:iam::{text}:root"),
+            account_id: text.to_string(),
+        });
+    }
+    match text.split(':').collect::<Vec<_>>().as_slice() {
+        ["arn", _, "iam" | "sts", _, account, _] => Ok(Principal::Aws {
+            arn: text.to_string(),
+            account_id: account.to_string(),
+        }),
+        _ => Err(UsageError(format!(
+            "--principal: expected anonymous, a 12-digit account id or an IAM ARN, found {text:?}"
+        ))
+        .into()),
+    }
+}
+
+fn context_from(text: Option<&str>) -> anyhow::Result<ConditionContext> {
+    let mut context = ConditionContext::new();
+    let Some(text) = text else { return Ok(context) };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| UsageError(format!("--context: not JSON: {e}")))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| UsageError("--context: expected a JSON object of condition keys".into()))?;
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    for (key, v) in object {
+        match v {
+            serde_json::Value::Array(items) => {
+                let values: Option<Vec<String>> = items.iter().map(scalar).collect();
+                let values = values.ok_or_else(|| {
+                    UsageError(format!("--context: {key}: expected strings in the array"))
+                })?;
+                context.insert_multi(key, values);
+            }
+            other => {
+                let value = scalar(other).ok_or_else(|| {
+                    UsageError(format!(
+                        "--context: {key}: expected a string or an array of strings"
+                    ))
+                })?;
+                context.insert(key, value);
+            }
+        }
+    }
+    Ok(context)
+}
+
+fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PolicyCommand::Eval {
+            policy,
+            action,
+            resource,
+            principal,
+            context,
+        } => {
+            let policy = read_policy(&policy, &scope_from_arn(&resource))?;
+            let principal = principal_from(&principal)?;
+            let context = context_from(context.as_deref())?;
+            let request = AuthzRequest {
+                action: &action,
+                resource: &resource,
+                principal: &principal,
+                context: &context,
+            };
+            let (evaluation, trace) = policy.evaluate_with_trace(&request);
+            let out = serde_json::json!({
+                "decision": evaluation.decision,
+                "decidingStatement": evaluation.deciding_statement,
+                "trace": trace,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Validate { file, api_arn } => {
+            let arn = api_arn.unwrap_or_else(|| {
+                "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5".to_string()
+            });
+            read_policy(&file, &scope_from_arn(&arn))?;
+            println!("{}: valid", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -222,9 +391,33 @@ fn print_banner(origin: &ConfigOrigin, emulator: &Emulator) {
             e.vpc_endpoint_id, e.vpc_id, e.service_name
         ));
         for d in &e.dns_entries {
-            out.push_str(&format!("    {}  {}\n", d.dns_name, d.addresses.join(", ")));
+            let scope = if e.private_dns_enabled && !d.dns_name.starts_with("vpce-") {
+                "  (private DNS: inside the VPC only)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "    {}  {}{scope}\n",
+                d.dns_name,
+                d.addresses.join(", ")
+            ));
         }
     }
+    if let Some(public) = &ready.public_endpoint {
+        out.push_str(&format!(
+            "\n  Public endpoint (REGIONAL and EDGE APIs)  {}\n",
+            public.addresses.join(", ")
+        ));
+    }
+    let api_zone = format!(
+        "execute-api.{}.{}",
+        ready.region,
+        if ready.region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        }
+    );
     for a in &ready.rest_apis {
         out.push_str(&format!(
             "\n  REST API {} {:?} ({}), stages: {}\n",
@@ -233,6 +426,25 @@ fn print_banner(origin: &ConfigOrigin, emulator: &Emulator) {
             a.endpoint_types.join(","),
             a.stages.join(", ")
         ));
+        let port_part = if https_port == 443 {
+            String::new()
+        } else {
+            format!(":{https_port}")
+        };
+        for stage in &a.stages {
+            if a.endpoint_types.iter().any(|t| t != "PRIVATE") {
+                out.push_str(&format!(
+                    "    https://{}.{api_zone}{port_part}/{stage}  (public endpoint)\n",
+                    a.id
+                ));
+            }
+            for vpce in &a.vpc_endpoint_ids {
+                out.push_str(&format!(
+                    "    https://{}-{vpce}.{api_zone}{port_part}/{stage}  (Route 53 alias)\n",
+                    a.id
+                ));
+            }
+        }
     }
     if let (Some(e), Some(api)) = (
         ready.vpc_endpoints.first(),

@@ -9,12 +9,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use crate::api::ApiDefinition;
 use crate::config::{Config, ConfigError, ConfigOrigin, DenialWording};
 use crate::examples;
 use crate::names::{self, Region};
+use crate::network::{
+    self, ClientIdentity, ClientNetwork, IngressRule, RuleProtocol, SecurityGroup,
+};
 use crate::policy::{Policy, PolicyScope};
 
 /// The validated scenario.
@@ -34,7 +37,14 @@ pub struct Topology {
     pub settings: Settings,
     /// Where the scenario came from.
     pub origin: ConfigOrigin,
-    endpoint_by_address: HashMap<IpAddr, usize>,
+    /// Security groups by id.
+    pub security_groups: BTreeMap<String, Arc<SecurityGroup>>,
+    /// Who local source addresses stand for, most specific first.
+    pub client_networks: Vec<ClientNetwork>,
+    /// Local addresses of the public (REGIONAL/EDGE) endpoint; empty when no API needs it.
+    pub public_addresses: Vec<IpAddr>,
+    frontend_by_address: HashMap<IpAddr, Option<usize>>,
+    private_dns_by_vpc: HashMap<String, usize>,
     dns_names: HashMap<String, DnsAnswer>,
     dns_zones: Vec<String>,
     api_host_suffix: String,
@@ -57,6 +67,8 @@ pub struct Settings {
     pub tls13: bool,
     /// Wording of policy denials.
     pub denial_wording: DenialWording,
+    /// How long a connection a security group drops is held in silence.
+    pub security_group_drop: std::time::Duration,
 }
 
 /// A VPC.
@@ -90,8 +102,12 @@ pub struct VpcEndpoint {
     pub vpc_id: String,
     /// `com.amazonaws.<region>.execute-api`.
     pub service_name: String,
-    /// Always false for now (rejected at load otherwise).
+    /// Inside its VPC, `*.execute-api.<region>.amazonaws.com` resolves to it.
     pub private_dns_enabled: bool,
+    /// `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
+    /// Its security groups; `None`: no filtering.
+    pub security_groups: Option<Vec<Arc<SecurityGroup>>>,
     /// The endpoint policy ("Full Access" unless given).
     pub policy: Arc<Policy>,
     /// One network interface per subnet.
@@ -109,6 +125,15 @@ pub struct NetworkInterface {
     pub availability_zone: String,
     /// The local address that DNS returns and the HTTPS front end listens on.
     pub address: IpAddr,
+    /// Its IPv6 address, for dual-stack endpoints.
+    pub ipv6_address: Option<IpAddr>,
+}
+
+impl NetworkInterface {
+    /// IPv4 then IPv6 address.
+    pub fn addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        std::iter::once(self.address).chain(self.ipv6_address)
+    }
 }
 
 /// A DNS name of an endpoint and the addresses it resolves to.
@@ -116,15 +141,24 @@ pub struct NetworkInterface {
 pub struct DnsEntry {
     /// Lowercase, without a trailing dot.
     pub dns_name: String,
-    /// Addresses, in subnet order.
+    /// Addresses, in subnet order (IPv4, then IPv6 for dual-stack endpoints).
     pub addresses: Vec<IpAddr>,
 }
 
 /// What the DNS server answers for one name.
 #[derive(Debug, Clone)]
 pub struct DnsAnswer {
-    /// A (and, in future, AAAA) addresses.
+    /// A and AAAA addresses.
     pub addresses: Arc<[IpAddr]>,
+}
+
+/// What answers on a local address.
+#[derive(Debug, Clone, Copy)]
+pub enum Frontend<'t> {
+    /// A network interface of this VPC endpoint.
+    VpcEndpoint(&'t Arc<VpcEndpoint>),
+    /// The public endpoint of API Gateway (REGIONAL and EDGE APIs).
+    Public,
 }
 
 /// The endpoint type of a REST API.
@@ -198,11 +232,37 @@ impl Topology {
         .build(config)
     }
 
+    /// What answers on a local address: an endpoint's interface, or the public endpoint.
+    pub fn frontend(&self, address: IpAddr) -> Option<Frontend<'_>> {
+        match self.frontend_by_address.get(&address)? {
+            Some(i) => Some(Frontend::VpcEndpoint(&self.vpc_endpoints[*i])),
+            None => Some(Frontend::Public),
+        }
+    }
+
     /// The endpoint whose interface has this local address.
     pub fn endpoint_by_address(&self, address: IpAddr) -> Option<&Arc<VpcEndpoint>> {
-        self.endpoint_by_address
-            .get(&address)
+        match self.frontend(address)? {
+            Frontend::VpcEndpoint(e) => Some(e),
+            Frontend::Public => None,
+        }
+    }
+
+    /// An endpoint by id.
+    pub fn endpoint(&self, id: &str) -> Option<&Arc<VpcEndpoint>> {
+        self.vpc_endpoints.iter().find(|e| e.id == id)
+    }
+
+    /// The endpoint whose private DNS names a client in `vpc_id` sees.
+    pub fn private_dns_endpoint(&self, vpc_id: &str) -> Option<&Arc<VpcEndpoint>> {
+        self.private_dns_by_vpc
+            .get(vpc_id)
             .map(|i| &self.vpc_endpoints[*i])
+    }
+
+    /// Who a local source address stands for.
+    pub fn client(&self, source: IpAddr) -> ClientIdentity<'_> {
+        network::identify(&self.client_networks, source)
     }
 
     /// What DNS answers for a lowercase name without trailing dot, if it is an endpoint name.
@@ -220,11 +280,17 @@ impl Topology {
         &self.api_host_suffix
     }
 
-    /// Every address an endpoint interface stands on, in scenario order.
-    pub fn interface_addresses(&self) -> Vec<IpAddr> {
+    /// Every address the HTTPS front end listens on: endpoint interfaces in scenario order, then
+    /// the public endpoint's.
+    pub fn listen_addresses(&self) -> Vec<IpAddr> {
         self.vpc_endpoints
             .iter()
-            .flat_map(|e| e.network_interfaces.iter().map(|n| n.address))
+            .flat_map(|e| {
+                e.network_interfaces
+                    .iter()
+                    .flat_map(NetworkInterface::addresses)
+            })
+            .chain(self.public_addresses.iter().copied())
             .collect()
     }
 }
@@ -255,14 +321,31 @@ impl Builder {
             ));
         }
         let vpcs = self.vpcs(config, &region)?;
-        let vpc_endpoints = self.endpoints(config, &region, &vpcs)?;
+        let security_groups = self.security_groups(config, &vpcs)?;
+        let vpc_endpoints = self.endpoints(config, &region, &vpcs, &security_groups)?;
         let rest_apis = self.rest_apis(config, &region)?;
+        let client_networks = self.client_networks(config, &vpcs, &security_groups)?;
 
-        let mut endpoint_by_address = HashMap::new();
+        let mut frontend_by_address = HashMap::new();
         let mut dns_names = HashMap::new();
+        let mut private_dns_by_vpc: HashMap<String, usize> = HashMap::new();
         for (i, endpoint) in vpc_endpoints.iter().enumerate() {
             for nic in &endpoint.network_interfaces {
-                endpoint_by_address.insert(nic.address, i);
+                for address in nic.addresses() {
+                    frontend_by_address.insert(address, Some(i));
+                }
+            }
+            if endpoint.private_dns_enabled {
+                if let Some(other) = private_dns_by_vpc.insert(endpoint.vpc_id.clone(), i) {
+                    // Route 53 allows one private hosted zone for these names per VPC.
+                    return Err(self.err(
+                        format!("$.vpcEndpoints[{i}].privateDnsEnabled"),
+                        format!(
+                            "{} already has private DNS names for execute-api in {}; only one endpoint per VPC can",
+                            vpc_endpoints[other].id, endpoint.vpc_id
+                        ),
+                    ));
+                }
             }
             for entry in &endpoint.dns_entries {
                 dns_names.insert(
@@ -274,6 +357,10 @@ impl Builder {
             }
         }
         let s = &config.emulator;
+        let public_addresses = self.public_addresses(config, &rest_apis, &frontend_by_address)?;
+        for address in &public_addresses {
+            frontend_by_address.insert(*address, None);
+        }
         let settings = Settings {
             dns_listen: s.dns.listen,
             dns_upstream: s.dns.upstream.clone(),
@@ -282,6 +369,9 @@ impl Builder {
             http2: s.https.http2,
             tls13: s.https.tls13,
             denial_wording: s.denial_wording,
+            security_group_drop: std::time::Duration::from_secs(
+                s.security_group_drop_seconds.unwrap_or(60),
+            ),
         };
         Ok(Topology {
             dns_zones: vec![region.vpce_zone(), region.api_zone()],
@@ -293,7 +383,11 @@ impl Builder {
             rest_apis,
             settings,
             origin: self.origin.clone(),
-            endpoint_by_address,
+            security_groups,
+            client_networks,
+            public_addresses,
+            frontend_by_address,
+            private_dns_by_vpc,
             dns_names,
         })
     }
@@ -390,11 +484,221 @@ impl Builder {
         Ok(vpcs)
     }
 
+    fn security_groups(
+        &self,
+        config: &Config,
+        vpcs: &[Vpc],
+    ) -> Result<BTreeMap<String, Arc<SecurityGroup>>, ConfigError> {
+        let mut groups = BTreeMap::new();
+        for (i, g) in config.security_groups.iter().enumerate() {
+            let path = format!("$.securityGroups[{i}]");
+            if !names::is_resource_id(&g.group_id, "sg") {
+                return Err(self.err(
+                    format!("{path}.groupId"),
+                    format!(
+                        "expected \"sg-\" and 8 or 17 hexadecimal digits, found {:?}",
+                        g.group_id
+                    ),
+                ));
+            }
+            if groups.contains_key(&g.group_id) {
+                return Err(self.err(
+                    format!("{path}.groupId"),
+                    format!("{} is defined twice", g.group_id),
+                ));
+            }
+            if !vpcs.iter().any(|v| v.id == g.vpc_id) {
+                return Err(self.err(
+                    format!("{path}.vpcId"),
+                    format!("{} is not one of the scenario's vpcs", g.vpc_id),
+                ));
+            }
+            let mut rules = Vec::new();
+            for (j, p) in g.ip_permissions.iter().enumerate() {
+                let ppath = format!("{path}.ipPermissions[{j}]");
+                let protocol = match p.ip_protocol.to_ascii_lowercase().as_str() {
+                    "-1" | "all" => RuleProtocol::All,
+                    "tcp" | "6" => RuleProtocol::Tcp,
+                    "udp" | "17" | "icmp" | "1" | "icmpv6" | "58" => RuleProtocol::Other,
+                    other => {
+                        return Err(self.err(format!("{ppath}.ipProtocol"), format!("expected \"tcp\", \"udp\", \"icmp\", \"icmpv6\" or \"-1\", found {other:?}")));
+                    }
+                };
+                let ports = match (protocol, p.from_port, p.to_port) {
+                    (RuleProtocol::All, _, _) => None,
+                    (_, Some(from), Some(to))
+                        if (0..=65535).contains(&from) && (from..=65535).contains(&to) =>
+                    {
+                        Some((from as u16, to as u16))
+                    }
+                    (_, Some(-1), Some(-1)) => None,
+                    _ => {
+                        return Err(self.err(format!("{ppath}.fromPort"), "expected fromPort and toPort between 0 and 65535, fromPort not above toPort"));
+                    }
+                };
+                let mut ranges = Vec::new();
+                for (k, r) in p.ip_ranges.iter().enumerate() {
+                    let net: ipnet::Ipv4Net = r.cidr_ip.parse().map_err(|_| {
+                        self.err(
+                            format!("{ppath}.ipRanges[{k}].cidrIp"),
+                            format!(
+                                "expected an IPv4 CIDR such as \"10.0.0.0/16\", found {:?}",
+                                r.cidr_ip
+                            ),
+                        )
+                    })?;
+                    ranges.push(IpNet::V4(net));
+                }
+                for (k, r) in p.ipv6_ranges.iter().enumerate() {
+                    let net: ipnet::Ipv6Net = r.cidr_ipv6.parse().map_err(|_| {
+                        self.err(
+                            format!("{ppath}.ipv6Ranges[{k}].cidrIpv6"),
+                            format!(
+                                "expected an IPv6 CIDR such as \"::/0\", found {:?}",
+                                r.cidr_ipv6
+                            ),
+                        )
+                    })?;
+                    ranges.push(IpNet::V6(net));
+                }
+                let mut source_groups = Vec::new();
+                for (k, pair) in p.user_id_group_pairs.iter().enumerate() {
+                    if !config
+                        .security_groups
+                        .iter()
+                        .any(|x| x.group_id == pair.group_id)
+                    {
+                        return Err(self.err(
+                            format!("{ppath}.userIdGroupPairs[{k}].groupId"),
+                            format!(
+                                "{} is not one of the scenario's securityGroups",
+                                pair.group_id
+                            ),
+                        ));
+                    }
+                    source_groups.push(pair.group_id.clone());
+                }
+                rules.push(IngressRule {
+                    protocol,
+                    ports,
+                    ranges,
+                    source_groups,
+                });
+            }
+            groups.insert(
+                g.group_id.clone(),
+                Arc::new(SecurityGroup {
+                    id: g.group_id.clone(),
+                    name: g.group_name.clone(),
+                    vpc_id: g.vpc_id.clone(),
+                    rules,
+                }),
+            );
+        }
+        Ok(groups)
+    }
+
+    fn client_networks(
+        &self,
+        config: &Config,
+        vpcs: &[Vpc],
+        groups: &BTreeMap<String, Arc<SecurityGroup>>,
+    ) -> Result<Vec<ClientNetwork>, ConfigError> {
+        let mut networks = Vec::new();
+        for (i, c) in config.emulator.clients.iter().enumerate() {
+            let path = format!("$.emulator.clients[{i}]");
+            let source: IpNet = c.source_cidr.parse().map_err(|_| {
+                self.err(
+                    format!("{path}.sourceCidr"),
+                    format!(
+                        "expected a CIDR of local addresses such as \"127.0.2.0/24\", found {:?}",
+                        c.source_cidr
+                    ),
+                )
+            })?;
+            let appears_as = match &c.appears_as {
+                None => None,
+                Some(text) => {
+                    let net: IpNet = text.parse().map_err(|_| {
+                        self.err(
+                            format!("{path}.appearsAs"),
+                            format!("expected a CIDR such as \"10.20.0.0/24\", found {text:?}"),
+                        )
+                    })?;
+                    if net.addr().is_ipv4() != source.addr().is_ipv4() {
+                        return Err(self.err(
+                            format!("{path}.appearsAs"),
+                            "expected the same address family as sourceCidr",
+                        ));
+                    }
+                    Some(net.trunc())
+                }
+            };
+            if let Some(vpc_id) = &c.vpc_id {
+                if !vpcs.iter().any(|v| &v.id == vpc_id) {
+                    return Err(self.err(
+                        format!("{path}.vpcId"),
+                        format!("{vpc_id} is not one of the scenario's vpcs"),
+                    ));
+                }
+            }
+            for (j, g) in c.security_group_ids.iter().enumerate() {
+                if !groups.contains_key(g) {
+                    return Err(self.err(
+                        format!("{path}.securityGroupIds[{j}]"),
+                        format!("{g} is not one of the scenario's securityGroups"),
+                    ));
+                }
+            }
+            networks.push(ClientNetwork {
+                name: c.name.clone(),
+                source: source.trunc(),
+                appears_as,
+                vpc_id: c.vpc_id.clone(),
+                security_group_ids: c.security_group_ids.clone(),
+            });
+        }
+        networks.sort_by_key(|n| std::cmp::Reverse(n.source.prefix_len()));
+        Ok(networks)
+    }
+
+    /// The public endpoint's addresses: configured, or 127.0.0.2 when a REGIONAL or EDGE API exists.
+    fn public_addresses(
+        &self,
+        config: &Config,
+        apis: &BTreeMap<String, Arc<RestApi>>,
+        taken: &HashMap<IpAddr, Option<usize>>,
+    ) -> Result<Vec<IpAddr>, ConfigError> {
+        let configured = &config.emulator.public_endpoint.addresses;
+        let addresses = if !configured.is_empty() {
+            configured.clone()
+        } else if apis
+            .values()
+            .any(|a| a.endpoint_type != EndpointType::Private)
+        {
+            vec![IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))]
+        } else {
+            Vec::new()
+        };
+        for (j, a) in addresses.iter().enumerate() {
+            if taken.contains_key(a) {
+                return Err(self.err(
+                    format!("$.emulator.publicEndpoint.addresses[{j}]"),
+                    format!(
+                        "{a} is an endpoint interface's address; the public endpoint needs its own"
+                    ),
+                ));
+            }
+        }
+        Ok(addresses)
+    }
+
     fn endpoints(
         &self,
         config: &Config,
         region: &Region,
         vpcs: &[Vpc],
+        groups: &BTreeMap<String, Arc<SecurityGroup>>,
     ) -> Result<Vec<Arc<VpcEndpoint>>, ConfigError> {
         let endpoint_scope = PolicyScope {
             partition: region.partition.to_string(),
@@ -450,12 +754,41 @@ impl Builder {
                     format!("{} is not one of the scenario's vpcs {known:?}", e.vpc_id),
                 )
             })?;
-            if e.private_dns_enabled {
-                return Err(self.err(
-                    format!("{path}.privateDnsEnabled"),
-                    "private DNS names are not emulated yet; set it to false, as the Direct Connect walkthrough does",
-                ));
-            }
+            let ip_address_type = match e.ip_address_type.as_deref() {
+                None | Some("ipv4") => "ipv4",
+                Some("dualstack") => "dualstack",
+                Some(other) => {
+                    return Err(self.err(
+                        format!("{path}.ipAddressType"),
+                        format!("expected \"ipv4\" or \"dualstack\", found {other:?}"),
+                    ));
+                }
+            };
+            let security_groups = match &e.security_group_ids {
+                None => None,
+                Some(ids) => {
+                    let mut found = Vec::new();
+                    for (j, id) in ids.iter().enumerate() {
+                        let g = groups.get(id).ok_or_else(|| {
+                            self.err(
+                                format!("{path}.securityGroupIds[{j}]"),
+                                format!("{id} is not one of the scenario's securityGroups"),
+                            )
+                        })?;
+                        if g.vpc_id != e.vpc_id {
+                            return Err(self.err(
+                                format!("{path}.securityGroupIds[{j}]"),
+                                format!(
+                                    "{id} belongs to {}, not to the endpoint's {}",
+                                    g.vpc_id, e.vpc_id
+                                ),
+                            ));
+                        }
+                        found.push(g.clone());
+                    }
+                    Some(found)
+                }
+            };
             if e.subnet_ids.is_empty() {
                 return Err(self.err(format!("{path}.subnetIds"), "expected at least one subnet"));
             }
@@ -494,10 +827,38 @@ impl Builder {
                                 format!("expected an interface for subnet {}", s.id),
                             )
                         })?;
+                        if !nic.private_ip_address.is_ipv4() {
+                            return Err(self.err(format!("{path}.networkInterfaces"), format!("privateIpAddress of subnet {} must be IPv4; IPv6 goes in ipv6Address", s.id)));
+                        }
+                        let ipv6_address = match (ip_address_type, nic.ipv6_address) {
+                            ("dualstack", Some(v6)) if v6.is_ipv6() => Some(v6),
+                            ("dualstack", _) => {
+                                return Err(self.err(
+                                    format!("{path}.networkInterfaces"),
+                                    format!("a dualstack endpoint needs an IPv6 ipv6Address for subnet {} (e.g. \"::1\", or one added with `ip -6 addr add fd00::10/128 dev lo`)", s.id),
+                                ));
+                            }
+                            (_, Some(_)) => {
+                                return Err(self.err(
+                                    format!("{path}.networkInterfaces"),
+                                    "ipv6Address needs \"ipAddressType\": \"dualstack\"",
+                                ));
+                            }
+                            _ => None,
+                        };
+                        if let Some(v6) = ipv6_address {
+                            if !used.insert(v6) {
+                                return Err(self.err(
+                                    format!("{path}.networkInterfaces"),
+                                    format!("{v6} is already used by another network interface"),
+                                ));
+                            }
+                        }
                         network_interfaces.push(NetworkInterface {
                             subnet_id: s.id.clone(),
                             availability_zone: s.availability_zone.clone(),
                             address: nic.private_ip_address,
+                            ipv6_address,
                         });
                     }
                     if let Some((j, extra)) = given
@@ -512,6 +873,12 @@ impl Builder {
                     }
                 }
                 None => {
+                    if ip_address_type == "dualstack" {
+                        return Err(self.err(
+                            format!("{path}.networkInterfaces"),
+                            "a dualstack endpoint needs networkInterfaces with an ipv6Address each (local IPv6 addresses must exist on this machine, e.g. \"::1\")",
+                        ));
+                    }
                     for s in &subnets {
                         let address = loop {
                             let candidate = IpAddr::V4(Ipv4Addr::from(next_auto));
@@ -524,6 +891,7 @@ impl Builder {
                             subnet_id: s.id.clone(),
                             availability_zone: s.availability_zone.clone(),
                             address,
+                            ipv6_address: None,
                         });
                     }
                 }
@@ -546,7 +914,11 @@ impl Builder {
             };
             let mut dns_entries = vec![DnsEntry {
                 dns_name: names::regional_endpoint_name(region, &e.vpc_endpoint_id, &suffix),
-                addresses: network_interfaces.iter().map(|n| n.address).collect(),
+                addresses: network_interfaces
+                    .iter()
+                    .map(|n| n.address)
+                    .chain(network_interfaces.iter().filter_map(|n| n.ipv6_address))
+                    .collect(),
             }];
             for nic in &network_interfaces {
                 dns_entries.push(DnsEntry {
@@ -556,7 +928,7 @@ impl Builder {
                         &suffix,
                         &nic.availability_zone,
                     ),
-                    addresses: vec![nic.address],
+                    addresses: nic.addresses().collect(),
                 });
             }
             endpoints.push(Arc::new(VpcEndpoint {
@@ -564,6 +936,8 @@ impl Builder {
                 vpc_id: e.vpc_id.clone(),
                 service_name: e.service_name.clone(),
                 private_dns_enabled: e.private_dns_enabled,
+                ip_address_type,
+                security_groups,
                 policy: Arc::new(policy),
                 network_interfaces,
                 dns_entries,
@@ -832,6 +1206,116 @@ mod tests {
             seed_with(|v| v["restApis"][0]["policy"]["Statement"][1]["Effect"] = "Permit".into())
                 .unwrap_err();
         assert_eq!(err.path, "$.restApis[0].policy.Statement[1].Effect");
+    }
+
+    #[test]
+    fn security_group_references_are_checked() {
+        let err = seed_with(|v| {
+            v["vpcEndpoints"][0]["securityGroupIds"] = serde_json::json!(["sg-0000000000000000f"])
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[0].securityGroupIds[0]");
+        assert_eq!(
+            err.message,
+            "sg-0000000000000000f is not one of the scenario's securityGroups"
+        );
+        let err = seed_with(|v| {
+            v["securityGroups"][0]["ipPermissions"][0]["ipRanges"][0]["cidrIp"] =
+                "10.0.0.0/33".into()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.path,
+            "$.securityGroups[0].ipPermissions[0].ipRanges[0].cidrIp"
+        );
+        let err =
+            seed_with(|v| v["securityGroups"][0]["ipPermissions"][0]["ipProtocol"] = "sctp".into())
+                .unwrap_err();
+        assert_eq!(err.path, "$.securityGroups[0].ipPermissions[0].ipProtocol");
+        let err =
+            seed_with(|v| v["securityGroups"][0]["ipPermissions"][0]["fromPort"] = 500.into())
+                .unwrap_err();
+        assert_eq!(err.path, "$.securityGroups[0].ipPermissions[0].fromPort");
+    }
+
+    #[test]
+    fn clients_map_local_sources_onto_the_addresses_they_stand_for() {
+        let t = Topology::from_config(&Config::seed()).unwrap();
+        let c = t.client("127.0.0.1".parse().unwrap());
+        assert_eq!(c.address, "10.20.0.1".parse::<IpAddr>().unwrap());
+        assert_eq!(c.vpc_id(), None);
+        let err = seed_with(|v| v["emulator"]["clients"][0]["vpcId"] = "vpc-00000000".into())
+            .unwrap_err();
+        assert_eq!(err.path, "$.emulator.clients[0].vpcId");
+        let err = seed_with(|v| v["emulator"]["clients"][0]["appearsAs"] = "fd00::/64".into())
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected the same address family as sourceCidr"
+        );
+    }
+
+    #[test]
+    fn one_endpoint_per_vpc_may_have_private_dns() {
+        let err = seed_with(|v| {
+            v["vpcEndpoints"][0]["privateDnsEnabled"] = true.into();
+            let mut second = v["vpcEndpoints"][0].clone();
+            second["vpcEndpointId"] = "vpce-0fedcba9876543210".into();
+            v["vpcEndpoints"].as_array_mut().unwrap().push(second);
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[1].privateDnsEnabled");
+        assert!(
+            err.message
+                .starts_with("vpce-01234567890abcdef already has private DNS names"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn dualstack_endpoints_need_ipv6_addresses() {
+        let err =
+            seed_with(|v| v["vpcEndpoints"][0]["ipAddressType"] = "dualstack".into()).unwrap_err();
+        assert_eq!(err.path, "$.vpcEndpoints[0].networkInterfaces");
+        let t = seed_with(|v| {
+            v["vpcEndpoints"][0]["ipAddressType"] = "dualstack".into();
+            v["vpcEndpoints"][0]["networkInterfaces"] = serde_json::json!([
+                {"subnetId": "subnet-0a1b2c3d4e5f60001", "privateIpAddress": "127.0.1.1", "ipv6Address": "::1"},
+                {"subnetId": "subnet-0a1b2c3d4e5f60002", "privateIpAddress": "127.0.1.2", "ipv6Address": "fd00::2"}
+            ]);
+        })
+        .unwrap();
+        let e = &t.vpc_endpoints[0];
+        assert_eq!(e.dns_entries[0].addresses.len(), 4);
+        assert!(matches!(
+            t.frontend("::1".parse().unwrap()),
+            Some(Frontend::VpcEndpoint(_))
+        ));
+    }
+
+    #[test]
+    fn public_apis_get_a_public_endpoint() {
+        let t = seed_with(|v| {
+            let mut public = v["restApis"][0].clone();
+            public["id"] = "pub1234567".into();
+            public["endpointConfiguration"] = serde_json::json!({"types": ["REGIONAL"]});
+            v["restApis"].as_array_mut().unwrap().push(public);
+        })
+        .unwrap();
+        assert_eq!(
+            t.public_addresses,
+            vec!["127.0.0.2".parse::<IpAddr>().unwrap()]
+        );
+        assert!(matches!(
+            t.frontend("127.0.0.2".parse().unwrap()),
+            Some(Frontend::Public)
+        ));
+        let err = seed_with(|v| {
+            v["emulator"]["publicEndpoint"] = serde_json::json!({"addresses": ["127.0.1.1"]})
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.emulator.publicEndpoint.addresses[0]");
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod http1;
 pub mod response;
 pub mod server;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -27,8 +27,9 @@ use bytes::Bytes;
 use crate::config::DenialWording;
 use crate::integration::{Integrations, MethodRequest};
 use crate::names;
+use crate::network::{self, Admission};
 use crate::policy::{AuthzRequest, ConditionContext, Decision, Policy, Principal};
-use crate::topology::{EndpointType, RestApi, Topology, VpcEndpoint};
+use crate::topology::{EndpointType, Frontend, RestApi, Topology, VpcEndpoint};
 use response::{GatewayError, GatewayResponse, RequestIds};
 
 /// A request as read from the wire.
@@ -92,9 +93,20 @@ pub struct ConnectionInfo {
     pub cipher_suite: String,
 }
 
+/// The Host header's name, lower case, without a port.
+fn host_name(request: &GatewayRequest) -> String {
+    let host = request.header("host").unwrap_or_default();
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h);
+    host.to_ascii_lowercase()
+}
+
 /// How a request ended, for the access log.
 #[derive(Debug, Default)]
 struct Outcome {
+    client: Option<String>,
     endpoint: Option<String>,
     api: Option<String>,
     stage: Option<String>,
@@ -193,7 +205,7 @@ impl Gateway {
         tracing::info!(
             target: "apigw_emulator::access",
             request_id = %ids.request_id,
-            source = %conn.peer.ip(),
+            source = outcome.client.as_deref().unwrap_or("-"),
             endpoint = outcome.endpoint.as_deref().unwrap_or("-"),
             api = outcome.api.as_deref().unwrap_or("-"),
             stage = outcome.stage.as_deref().unwrap_or("-"),
@@ -220,18 +232,25 @@ impl Gateway {
         ids: &RequestIds,
         outcome: &mut Outcome,
     ) -> Result<GatewayResponse, GatewayError> {
-        let endpoint = topology
-            .endpoint_by_address(conn.local.ip())
-            .ok_or_else(|| {
-                outcome.reason = Some(format!(
-                    "no VPC endpoint has the address {}",
-                    conn.local.ip()
-                ));
-                GatewayError::Forbidden
-            })?;
-        outcome.endpoint = Some(endpoint.id.clone());
-
-        let api = self.select_api(topology, endpoint, request, outcome)?;
+        let frontend = topology.frontend(conn.local.ip()).ok_or_else(|| {
+            outcome.reason = Some(format!("nothing is served on {}", conn.local.ip()));
+            GatewayError::Forbidden
+        })?;
+        let client = topology.client(conn.peer.ip());
+        outcome.client = Some(client.describe());
+        let (api, endpoint) = match frontend {
+            Frontend::VpcEndpoint(endpoint) => {
+                outcome.endpoint = Some(endpoint.id.clone());
+                (
+                    self.select_api(topology, endpoint, request, outcome)?,
+                    Some(endpoint),
+                )
+            }
+            Frontend::Public => {
+                outcome.endpoint = Some("public".to_string());
+                (self.select_public_api(topology, request, outcome)?, None)
+            }
+        };
         outcome.api = Some(api.id.clone());
 
         let path = request.path();
@@ -278,13 +297,20 @@ impl Gateway {
             arn: format!("{}{method_path}", api.arn),
             masked_arn: format!("{}{method_path}", api.masked_arn),
         };
-        let context = self.condition_context(topology, endpoint, conn, request);
+        let context =
+            self.condition_context(topology, endpoint.map(|e| &**e), client.address, request);
         let wording = topology.settings.denial_wording;
-        self.authorize(&endpoint.policy, &target, &context, true, wording, outcome)?;
-        match &stage.deployment.policy {
-            Some(policy) => self.authorize(policy, &target, &context, false, wording, outcome)?,
-            // Only PRIVATE APIs reach this point, and they cannot be deployed without a policy.
-            None => {
+        if let Some(endpoint) = endpoint {
+            self.authorize(&endpoint.policy, &target, &context, true, wording, outcome)?;
+        }
+        match (&stage.deployment.policy, endpoint) {
+            (Some(policy), _) => {
+                self.authorize(policy, &target, &context, false, wording, outcome)?
+            }
+            // A public API without a resource policy is open to everyone.
+            (None, None) => {}
+            // Private APIs cannot be deployed without a policy; should one get here, nothing allows it.
+            (None, Some(_)) => {
                 outcome.decision = Some("ImplicitDeny");
                 return Err(GatewayError::AccessDenied(denial_message(
                     &target.masked_arn,
@@ -309,9 +335,9 @@ impl Gateway {
             query: &query,
             headers: &request.headers,
             body: &request.body,
-            source_ip: conn.peer.ip(),
-            vpce_id: &endpoint.id,
-            vpc_id: &endpoint.vpc_id,
+            source_ip: client.address,
+            vpce_id: endpoint.map(|e| e.id.as_str()).unwrap_or_default(),
+            vpc_id: endpoint.map(|e| e.vpc_id.as_str()).unwrap_or_default(),
             domain_name: host.split(':').next().unwrap_or_default(),
         };
         let output = self
@@ -332,6 +358,34 @@ impl Gateway {
         ))
     }
 
+    /// On the public endpoint the Host names the API, which must be REGIONAL or EDGE.
+    fn select_public_api<'t>(
+        &self,
+        topology: &'t Topology,
+        request: &GatewayRequest,
+        outcome: &mut Outcome,
+    ) -> Result<&'t Arc<RestApi>, GatewayError> {
+        let host = host_name(request);
+        let api = host
+            .strip_suffix(topology.api_host_suffix())
+            .filter(|label| names::is_rest_api_id(label))
+            .and_then(|id| topology.rest_apis.get(id))
+            .ok_or_else(|| {
+                outcome.reason = Some(format!(
+                    "the public endpoint serves APIs by Host, and {host:?} names none"
+                ));
+                GatewayError::Forbidden
+            })?;
+        if api.endpoint_type == EndpointType::Private {
+            outcome.reason = Some(format!(
+                "API {} is PRIVATE: it is reached only through VPC endpoints",
+                api.id
+            ));
+            return Err(GatewayError::Forbidden);
+        }
+        Ok(api)
+    }
+
     /// Picks the API by `x-apigw-api-id`, else by the Host name.
     fn select_api<'t>(
         &self,
@@ -343,12 +397,7 @@ impl Gateway {
         let (api_id, alias_vpce) = if let Some(id) = request.header("x-apigw-api-id") {
             (id.trim().to_string(), None)
         } else {
-            let host = request.header("host").unwrap_or_default();
-            let host = host
-                .rsplit_once(':')
-                .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
-                .map_or(host, |(h, _)| h);
-            let host = host.to_ascii_lowercase();
+            let host = host_name(request);
             match host.strip_suffix(topology.api_host_suffix()) {
                 Some(label) if names::is_rest_api_id(label) => (label.to_string(), None),
                 Some(label) => match label.split_once('-') {
@@ -394,20 +443,26 @@ impl Gateway {
         Ok(api)
     }
 
-    /// The condition keys API Gateway supplies for an anonymous call through a VPC endpoint.
-    /// `aws:SourceIp` is absent for requests through a VPC endpoint.
+    /// The condition keys API Gateway supplies for an anonymous call. Through a VPC endpoint:
+    /// `aws:SourceVpce`, `aws:SourceVpc`, `aws:VpcSourceIp`, and no `aws:SourceIp`; through the
+    /// public endpoint: `aws:SourceIp` only.
     fn condition_context(
         &self,
         topology: &Topology,
-        endpoint: &VpcEndpoint,
-        conn: &ConnectionInfo,
+        endpoint: Option<&VpcEndpoint>,
+        client_address: IpAddr,
         request: &GatewayRequest,
     ) -> ConditionContext {
         let (now, epoch) = iso8601_now();
         let mut c = ConditionContext::new();
-        c.insert("aws:SourceVpce", endpoint.id.clone());
-        c.insert("aws:SourceVpc", endpoint.vpc_id.clone());
-        c.insert("aws:VpcSourceIp", conn.peer.ip().to_string());
+        match endpoint {
+            Some(endpoint) => {
+                c.insert("aws:SourceVpce", endpoint.id.clone());
+                c.insert("aws:SourceVpc", endpoint.vpc_id.clone());
+                c.insert("aws:VpcSourceIp", client_address.to_string());
+            }
+            None => c.insert("aws:SourceIp", client_address.to_string()),
+        }
         c.insert("aws:SecureTransport", "true");
         c.insert("aws:CurrentTime", now);
         c.insert("aws:EpochTime", epoch.to_string());
@@ -420,6 +475,34 @@ impl Gateway {
             c.insert("aws:Referer", referer.to_string());
         }
         c
+    }
+
+    /// Whether the endpoint's security groups let a connection in (checked before TLS). A
+    /// dropped connection gets no answer at all, as on AWS.
+    pub fn admit(&self, local: SocketAddr, peer: SocketAddr) -> Result<(), std::time::Duration> {
+        let topology = self.topology.load();
+        let Some(Frontend::VpcEndpoint(endpoint)) = topology.frontend(local.ip()) else {
+            return Ok(());
+        };
+        let Some(groups) = &endpoint.security_groups else {
+            return Ok(());
+        };
+        let client = topology.client(peer.ip());
+        // Rules speak of the endpoint's port 443, whatever local port stands for it.
+        match network::admit(groups, &client, 443) {
+            Admission::Allowed { .. } => Ok(()),
+            Admission::Dropped { group_ids } => {
+                tracing::info!(
+                    target: "apigw_emulator::access",
+                    source = %client.describe(),
+                    endpoint = %endpoint.id,
+                    "security group drop: no rule of {} allows tcp/443 from {}; the connection gets no answer",
+                    group_ids.join(", "),
+                    client.address
+                );
+                Err(topology.settings.security_group_drop)
+            }
+        }
     }
 
     fn authorize(

@@ -123,6 +123,10 @@ async fn serve_connection(
     stopped: watch::Receiver<bool>,
 ) {
     let Ok(local) = tcp.local_addr() else { return };
+    if let Err(hold) = gateway.admit(local, peer) {
+        hold_silently(tcp, hold).await;
+        return;
+    }
     let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
@@ -156,6 +160,22 @@ async fn serve_connection(
         })
         .await;
     }
+}
+
+/// A security group drop: AWS never answers, so the client waits until it gives up. We cannot
+/// refuse the TCP handshake from user space, so we accept, read and discard, and say nothing,
+/// for at most `hold`.
+async fn hold_silently(mut tcp: tokio::net::TcpStream, hold: Duration) {
+    use tokio::io::AsyncReadExt;
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(hold, async {
+        while let Ok(n) = tcp.read(&mut sink).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 async fn serve_h2<IO>(

@@ -43,6 +43,9 @@ impl ConditionContext {
         self.values
             .insert(key.to_ascii_lowercase(), vec![value.into()]);
     }
+    pub fn insert_multi(&mut self, key: &str, values: Vec<String>) {
+        self.values.insert(key.to_ascii_lowercase(), values);
+    }
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.values
             .get(&key.to_ascii_lowercase())
