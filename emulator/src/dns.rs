@@ -290,7 +290,6 @@ impl RequestHandler for DnsHandler {
             }
             Owner::Outside => {
                 let upstream = topology.settings.dns_upstream.clone();
-                drop(client);
                 drop(topology);
                 if !upstream.is_empty() {
                     if let Some(answer) = self.forward(&upstream, request.as_slice()).await {

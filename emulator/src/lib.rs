@@ -39,7 +39,6 @@ pub mod integration;
 pub mod names;
 pub mod network;
 pub mod pki;
-#[allow(missing_docs)]
 pub mod policy;
 pub mod tls;
 pub mod topology;

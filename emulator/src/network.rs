@@ -240,19 +240,19 @@ mod tests {
         let onprem = identify(&n, "127.0.2.5".parse().unwrap());
         let in_vpc = identify(&n, "127.0.3.9".parse().unwrap());
         assert_eq!(
-            admit(&[sg.clone()], &onprem, 443),
+            admit(std::slice::from_ref(&sg), &onprem, 443),
             Admission::Allowed {
                 group_id: "sg-0000000b".into()
             }
         );
         assert_eq!(
-            admit(&[sg.clone()], &in_vpc, 443),
+            admit(std::slice::from_ref(&sg), &in_vpc, 443),
             Admission::Allowed {
                 group_id: "sg-0000000b".into()
             }
         );
         assert_eq!(
-            admit(&[sg.clone()], &onprem, 80),
+            admit(std::slice::from_ref(&sg), &onprem, 80),
             Admission::Dropped {
                 group_ids: vec!["sg-0000000b".into()]
             }

@@ -967,17 +967,12 @@ impl Builder {
             other => other,
         };
         Policy::from_value(value, scope).map_err(|e| {
-            let full = e.to_string();
-            let message = full
-                .strip_prefix(&format!("{}: ", e.path))
-                .unwrap_or(&full)
-                .to_string();
             let at = if e.path.is_empty() {
                 path.to_string()
             } else {
                 format!("{path}.{}", e.path)
             };
-            self.err(at, message)
+            self.err(at, e.message())
         })
     }
 

@@ -539,7 +539,11 @@ impl Gateway {
             evaluation
                 .deciding_statement
                 .as_ref()
-                .map(|s| s.sid.clone().unwrap_or_else(|| format!("#{}", s.index)))
+                .map(|s| s
+                    .sid
+                    .as_deref()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("#{}", s.index)))
                 .unwrap_or_else(|| "none allows".to_string())
         );
         tracing::info!(target: "apigw_emulator::policy", resource = %target.arn, trace = %serde_json::to_string(&trace).unwrap_or_default(), "{reason}");

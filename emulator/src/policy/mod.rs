@@ -1,265 +1,879 @@
-//! IAM policy engine: temporary minimal version (replaced by the complete engine).
+//! The IAM policy engine: API Gateway resource policies and VPC endpoint policies, parsed once
+//! into a compiled form and evaluated as IAM does.
+//!
+//! Decision (IAM User Guide, policy evaluation logic): any applicable Deny gives
+//! [`Decision::ExplicitDeny`]; otherwise any applicable Allow gives [`Decision::Allow`];
+//! otherwise [`Decision::ImplicitDeny`]. A statement applies when its principal, action and
+//! resource elements match and every condition holds. Matching rules live in `matching`,
+//! condition operators in `condition`; `error` names what a malformed policy got wrong and where.
+//!
+//! `execute-api:/stage/METHOD/path` shorthand is expanded at parse time against the API that
+//! owns the policy ([`PolicyScope`]), as API Gateway does when it saves a policy.
 
-use std::collections::HashMap;
+mod condition;
+mod context;
+mod error;
+mod matching;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use condition::ConditionTrace;
+use condition::{Condition, Operator};
+pub use context::ConditionContext;
+use error::json_type;
+pub use error::{PolicyError, PolicyErrorKind};
+use matching::Pattern;
 
 /// What shorthand expands against.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyScope {
+    /// `aws`, `aws-cn`, `aws-us-gov`.
     pub partition: String,
+    /// The Region of the API.
     pub region: String,
+    /// The account that owns the API.
     pub account_id: String,
+    /// The API whose policy this is; `None` for endpoint policies, where shorthand is an error.
     pub api_id: Option<String>,
 }
 
+/// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PolicyErrorKind {
-    Invalid(String),
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{path}: {kind:?}")]
-pub struct PolicyError {
-    pub path: String,
-    pub kind: PolicyErrorKind,
-}
-
-#[derive(Debug, Clone)]
 pub enum Principal {
+    /// An unsigned caller (every call to a method with authorization NONE).
     Anonymous,
-    Aws { arn: String, account_id: String },
+    /// A signed IAM identity.
+    Aws {
+        /// The identity's ARN.
+        arn: String,
+        /// Its account.
+        account_id: String,
+    },
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct ConditionContext {
-    values: HashMap<String, Vec<String>>,
-}
-
-impl ConditionContext {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn insert(&mut self, key: &str, value: impl Into<String>) {
-        self.values
-            .insert(key.to_ascii_lowercase(), vec![value.into()]);
-    }
-    pub fn insert_multi(&mut self, key: &str, values: Vec<String>) {
-        self.values.insert(key.to_ascii_lowercase(), values);
-    }
-    pub fn get(&self, key: &str) -> Option<&[String]> {
-        self.values
-            .get(&key.to_ascii_lowercase())
-            .map(|v| v.as_slice())
-    }
-}
-
+/// One authorization question.
+#[derive(Debug, Clone, Copy)]
 pub struct AuthzRequest<'a> {
+    /// e.g. `execute-api:Invoke`.
     pub action: &'a str,
+    /// The full ARN, e.g. `arn:aws:execute-api:us-east-1:123456789012:chw1a2q2xk/test/GET/pets`.
     pub resource: &'a str,
+    /// The caller.
     pub principal: &'a Principal,
+    /// Condition keys.
     pub context: &'a ConditionContext,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// The outcome of an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Decision {
+    /// A statement allows and none denies.
     Allow,
+    /// A Deny statement applies.
     ExplicitDeny,
+    /// No statement allows.
     ImplicitDeny,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A statement, by position and `Sid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementRef {
+    /// Position in `Statement` (0-based).
     pub index: usize,
-    pub sid: Option<String>,
+    /// The `Sid`, if any.
+    pub sid: Option<Arc<str>>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A decision and the statement that made it (`None` for an implicit deny).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Evaluation {
+    /// The decision.
     pub decision: Decision,
+    /// The Deny that applied, or the first Allow that applied.
     pub deciding_statement: Option<StatementRef>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// How one statement fared.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StatementTrace {
+    /// Position in `Statement`.
     pub index: usize,
+    /// The `Sid`, if any.
+    pub sid: Option<Arc<str>>,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
+    /// Whether it applied to the request.
     pub applies: bool,
+    /// The first element that did not match (`Principal`, `Action`, `Resource`, `Condition`), if any.
+    pub failed_element: Option<&'static str>,
+    /// Each condition with the values it compared (empty when an earlier element failed).
+    pub conditions: Vec<ConditionTrace>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone)]
+enum PrincipalPattern {
+    Everyone,
+    Account(String),
+    Arn(String),
+    /// `Service`, `Federated`, `CanonicalUser`: never an anonymous or IAM caller here.
+    Other,
 }
 
 #[derive(Debug, Clone)]
 struct Statement {
-    sid: Option<String>,
-    allow: bool,
-    resources: Vec<String>,
-    not_equals: Vec<(String, Vec<String>)>,
+    sid: Option<Arc<str>>,
+    effect: Effect,
+    /// `(negated, patterns)`: `NotPrincipal` when negated.
+    principals: (bool, Vec<PrincipalPattern>),
+    /// Lowercase patterns; `NotAction` when negated.
+    actions: (bool, Vec<Pattern>),
+    /// `NotResource` when negated.
+    resources: (bool, Vec<Pattern>),
+    conditions: Vec<Condition>,
 }
 
+/// A parsed, validated and compiled policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
     statements: Vec<Statement>,
-    source: serde_json::Value,
+    normalized: serde_json::Value,
 }
 
-fn err(path: &str, m: &str) -> PolicyError {
-    PolicyError {
-        path: path.to_string(),
-        kind: PolicyErrorKind::Invalid(m.to_string()),
-    }
-}
+const STATEMENT_ELEMENTS: [&str; 9] = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    match v {
-        serde_json::Value::String(s) => vec![s.clone()],
-        serde_json::Value::Array(a) => a
+fn strings<'v>(
+    value: &'v serde_json::Value,
+    path: &str,
+) -> Result<Vec<(String, &'v str)>, PolicyError> {
+    match value {
+        serde_json::Value::String(s) => Ok(vec![(path.to_string(), s.as_str())]),
+        serde_json::Value::Array(items) if !items.is_empty() => items
             .iter()
-            .filter_map(|x| x.as_str().map(String::from))
+            .enumerate()
+            .map(|(i, v)| match v {
+                serde_json::Value::String(s) => Ok((format!("{path}[{i}]"), s.as_str())),
+                other => Err(PolicyError::new(
+                    format!("{path}[{i}]"),
+                    PolicyErrorKind::WrongType {
+                        expected: "a string",
+                        found: json_type(other),
+                    },
+                )),
+            })
             .collect(),
-        _ => vec![],
+        other => Err(PolicyError::new(
+            path,
+            PolicyErrorKind::WrongType {
+                expected: "a string or a non-empty array of strings",
+                found: json_type(other),
+            },
+        )),
     }
 }
 
-fn wildcard(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => wildcard(&p[1..], s) || (!s.is_empty() && wildcard(p, &s[1..])),
-        (Some(b'?'), Some(_)) => wildcard(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => wildcard(&p[1..], &s[1..]),
-        _ => false,
+fn principal_patterns(
+    value: &serde_json::Value,
+    path: &str,
+) -> Result<Vec<PrincipalPattern>, PolicyError> {
+    match value {
+        serde_json::Value::String(s) if s == "*" => Ok(vec![PrincipalPattern::Everyone]),
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            let mut out = Vec::new();
+            for (kind, v) in map {
+                let kpath = format!("{path}.{kind}");
+                for (vpath, text) in strings(v, &kpath)? {
+                    let pattern = match kind.as_str() {
+                        "AWS" => {
+                            if text == "*" {
+                                PrincipalPattern::Everyone
+                            } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+                                PrincipalPattern::Account(text.to_string())
+                            } else if let Some(account) = text
+                                .strip_prefix("arn:")
+                                .and_then(|r| {
+                                    r.split(':')
+                                        .nth(3)
+                                        .filter(|_| r.split(':').nth(1) == Some("iam"))
+                                })
+                                .filter(|a| {
+                                    a.len() == 12
+                                        && a.bytes().all(|b| b.is_ascii_digit())
+                                        && !text.contains('*')
+                                        && !text.contains('?')
+                                })
+                            {
+                                if text.ends_with(":root") {
+                                    PrincipalPattern::Account(account.to_string())
+                                } else {
+                                    PrincipalPattern::Arn(text.to_string())
+                                }
+                            } else {
+                                return Err(PolicyError::new(
+                                    vpath,
+                                    PolicyErrorKind::InvalidPrincipal(text.to_string()),
+                                ));
+                            }
+                        }
+                        "Service" | "Federated" | "CanonicalUser" => PrincipalPattern::Other,
+                        _ => {
+                            return Err(PolicyError::new(
+                                kpath.clone(),
+                                PolicyErrorKind::UnknownElement(kind.clone()),
+                            ))
+                        }
+                    };
+                    out.push(pattern);
+                }
+            }
+            Ok(out)
+        }
+        serde_json::Value::String(s) => Err(PolicyError::new(
+            path,
+            PolicyErrorKind::InvalidPrincipal(s.clone()),
+        )),
+        other => Err(PolicyError::new(
+            path,
+            PolicyErrorKind::WrongType {
+                expected: "\"*\" or an object such as {\"AWS\": ...}",
+                found: json_type(other),
+            },
+        )),
     }
+}
+
+fn valid_action(text: &str) -> bool {
+    text == "*"
+        || text.split_once(':').is_some_and(|(service, name)| {
+            !service.is_empty() && !name.is_empty() && !service.contains('*') && !name.contains(':')
+        })
+}
+
+/// Expands shorthand and checks the shape of a resource.
+fn resource_text(text: &str, scope: &PolicyScope, path: &str) -> Result<String, PolicyError> {
+    if text == "*" {
+        return Ok(text.to_string());
+    }
+    if let Some(rest) = text.strip_prefix("execute-api:") {
+        if !rest.starts_with('/') {
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::InvalidResource(text.to_string()),
+            ));
+        }
+        let api = scope.api_id.as_deref().ok_or_else(|| {
+            PolicyError::new(path, PolicyErrorKind::InvalidResource(text.to_string()))
+        })?;
+        return Ok(format!(
+            "arn:{}:execute-api:{}:{}:{api}{rest}",
+            scope.partition, scope.region, scope.account_id
+        ));
+    }
+    if text.starts_with("arn:") && text.splitn(6, ':').count() == 6 {
+        return Ok(text.to_string());
+    }
+    Err(PolicyError::new(
+        path,
+        PolicyErrorKind::InvalidResource(text.to_string()),
+    ))
 }
 
 impl Policy {
+    /// Parses, validates and compiles a policy document.
     pub fn parse(json: &str, scope: &PolicyScope) -> Result<Policy, PolicyError> {
-        let v: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| err("", &e.to_string()))?;
-        Self::from_value(&v, scope)
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| PolicyError::new("", PolicyErrorKind::NotJson(e.to_string())))?;
+        Policy::from_value(&value, scope)
     }
 
+    /// Validates and compiles a parsed policy document.
     pub fn from_value(
         value: &serde_json::Value,
         scope: &PolicyScope,
     ) -> Result<Policy, PolicyError> {
-        let stmts = match value.get("Statement") {
-            Some(serde_json::Value::Array(a)) => a.clone(),
-            Some(o @ serde_json::Value::Object(_)) => vec![o.clone()],
-            _ => return Err(err("Statement", "expected an object or an array")),
-        };
-        let mut statements = Vec::new();
-        for (i, s) in stmts.iter().enumerate() {
-            let allow = match s.get("Effect").and_then(|e| e.as_str()) {
-                Some("Allow") => true,
-                Some("Deny") => false,
-                _ => {
-                    return Err(err(
-                        &format!("Statement[{i}].Effect"),
-                        "expected \"Allow\" or \"Deny\"",
-                    ))
-                }
-            };
-            let resources = strings(s.get("Resource").unwrap_or(&serde_json::Value::Null))
-                .into_iter()
-                .map(|r| match (r.strip_prefix("execute-api:"), &scope.api_id) {
-                    (Some(rest), Some(api)) => {
-                        format!(
-                            "arn:{}:execute-api:{}:{}:{}{}",
-                            scope.partition, scope.region, scope.account_id, api, rest
-                        )
-                    }
-                    _ => r,
-                })
-                .collect();
-            let mut not_equals = Vec::new();
-            if let Some(c) = s.get("Condition").and_then(|c| c.as_object()) {
-                for (op, keys) in c {
-                    if op != "StringNotEquals" {
-                        return Err(err(
-                            &format!("Statement[{i}].Condition.{op}"),
-                            "unsupported operator",
-                        ));
-                    }
-                    for (k, v) in keys.as_object().into_iter().flatten() {
-                        not_equals.push((k.clone(), strings(v)));
-                    }
-                }
+        let doc = value.as_object().ok_or_else(|| {
+            PolicyError::new(
+                "",
+                PolicyErrorKind::WrongType {
+                    expected: "an object",
+                    found: json_type(value),
+                },
+            )
+        })?;
+        for key in doc.keys() {
+            if !["Version", "Id", "Statement"].contains(&key.as_str()) {
+                return Err(PolicyError::new(
+                    key.clone(),
+                    PolicyErrorKind::UnknownElement(key.clone()),
+                ));
             }
-            statements.push(Statement {
-                sid: s.get("Sid").and_then(|x| x.as_str()).map(String::from),
-                allow,
-                resources,
-                not_equals,
-            });
         }
+        // Without Version, IAM applies 2008-10-17, where policy variables are plain text.
+        let variables = match doc.get("Version") {
+            None => false,
+            Some(serde_json::Value::String(v)) if v == "2012-10-17" => true,
+            Some(serde_json::Value::String(v)) if v == "2008-10-17" => false,
+            Some(serde_json::Value::String(v)) => {
+                return Err(PolicyError::new(
+                    "Version",
+                    PolicyErrorKind::InvalidVersion(v.clone()),
+                ))
+            }
+            Some(other) => {
+                return Err(PolicyError::new(
+                    "Version",
+                    PolicyErrorKind::WrongType {
+                        expected: "a string",
+                        found: json_type(other),
+                    },
+                ))
+            }
+        };
+        if let Some(id) = doc.get("Id") {
+            if !id.is_string() {
+                return Err(PolicyError::new(
+                    "Id",
+                    PolicyErrorKind::WrongType {
+                        expected: "a string",
+                        found: json_type(id),
+                    },
+                ));
+            }
+        }
+        let raw_statements: Vec<(String, &serde_json::Value)> = match doc.get("Statement") {
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("Statement[{i}]"), s))
+                .collect(),
+            Some(object @ serde_json::Value::Object(_)) => vec![("Statement".to_string(), object)],
+            Some(other) => {
+                return Err(PolicyError::new(
+                    "Statement",
+                    PolicyErrorKind::WrongType {
+                        expected: "an object or an array of objects",
+                        found: json_type(other),
+                    },
+                ))
+            }
+            None => return Err(PolicyError::new("", PolicyErrorKind::Missing("Statement"))),
+        };
+        let mut statements = Vec::with_capacity(raw_statements.len());
+        let mut normalized_statements = Vec::with_capacity(raw_statements.len());
+        for (path, raw) in raw_statements {
+            let (statement, normalized) = Self::statement(raw, &path, scope, variables)?;
+            statements.push(statement);
+            normalized_statements.push(normalized);
+        }
+        let mut normalized = doc.clone();
+        normalized.insert(
+            "Statement".to_string(),
+            serde_json::Value::Array(normalized_statements),
+        );
         Ok(Policy {
             statements,
-            source: value.clone(),
+            normalized: serde_json::Value::Object(normalized),
         })
     }
 
-    pub fn full_access() -> Policy {
-        Policy {
-            statements: vec![Statement {
-                sid: None,
-                allow: true,
-                resources: vec!["*".into()],
-                not_equals: vec![],
-            }],
-            source: serde_json::json!({"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}]}),
-        }
-    }
-
-    pub fn normalized(&self) -> serde_json::Value {
-        self.source.clone()
-    }
-
-    fn applies(s: &Statement, req: &AuthzRequest<'_>) -> bool {
-        s.resources
-            .iter()
-            .any(|r| wildcard(r.as_bytes(), req.resource.as_bytes()))
-            && s.not_equals
-                .iter()
-                .all(|(k, vals)| match req.context.get(k) {
-                    Some(have) => !have.iter().any(|h| vals.contains(h)),
-                    None => true,
-                })
-    }
-
-    pub fn evaluate(&self, req: &AuthzRequest<'_>) -> Evaluation {
-        self.evaluate_with_trace(req).0
-    }
-
-    pub fn evaluate_with_trace(&self, req: &AuthzRequest<'_>) -> (Evaluation, Vec<StatementTrace>) {
-        let mut allow = None;
-        let mut trace = Vec::new();
-        for (i, s) in self.statements.iter().enumerate() {
-            let applies = Self::applies(s, req);
-            trace.push(StatementTrace { index: i, applies });
-            if applies && !s.allow {
-                let e = Evaluation {
-                    decision: Decision::ExplicitDeny,
-                    deciding_statement: Some(StatementRef {
-                        index: i,
-                        sid: s.sid.clone(),
-                    }),
-                };
-                return (e, trace);
-            }
-            if applies && allow.is_none() {
-                allow = Some(StatementRef {
-                    index: i,
-                    sid: s.sid.clone(),
-                });
+    fn statement(
+        raw: &serde_json::Value,
+        path: &str,
+        scope: &PolicyScope,
+        variables: bool,
+    ) -> Result<(Statement, serde_json::Value), PolicyError> {
+        let s = raw.as_object().ok_or_else(|| {
+            PolicyError::new(
+                path,
+                PolicyErrorKind::WrongType {
+                    expected: "an object",
+                    found: json_type(raw),
+                },
+            )
+        })?;
+        for key in s.keys() {
+            if !STATEMENT_ELEMENTS.contains(&key.as_str()) {
+                return Err(PolicyError::new(
+                    format!("{path}.{key}"),
+                    PolicyErrorKind::UnknownElement(key.clone()),
+                ));
             }
         }
-        let decision = if allow.is_some() {
-            Decision::Allow
-        } else {
-            Decision::ImplicitDeny
+        let mut normalized = s.clone();
+        let sid = match s.get("Sid") {
+            None => None,
+            Some(serde_json::Value::String(v)) => Some(Arc::<str>::from(v.as_str())),
+            Some(other) => {
+                return Err(PolicyError::new(
+                    format!("{path}.Sid"),
+                    PolicyErrorKind::WrongType {
+                        expected: "a string",
+                        found: json_type(other),
+                    },
+                ))
+            }
         };
-        (
-            Evaluation {
-                decision,
-                deciding_statement: allow,
+        let effect = match s.get("Effect") {
+            Some(serde_json::Value::String(e)) if e == "Allow" => Effect::Allow,
+            Some(serde_json::Value::String(e)) if e == "Deny" => Effect::Deny,
+            Some(serde_json::Value::String(e)) => {
+                return Err(PolicyError::new(
+                    format!("{path}.Effect"),
+                    PolicyErrorKind::InvalidEffect(e.clone()),
+                ))
+            }
+            Some(other) => {
+                return Err(PolicyError::new(
+                    format!("{path}.Effect"),
+                    PolicyErrorKind::WrongType {
+                        expected: "\"Allow\" or \"Deny\"",
+                        found: json_type(other),
+                    },
+                ))
+            }
+            None => return Err(PolicyError::new(path, PolicyErrorKind::Missing("Effect"))),
+        };
+        let pick =
+            |a: &'static str, b: &'static str| -> Result<(bool, &serde_json::Value), PolicyError> {
+                match (s.get(a), s.get(b)) {
+                    (Some(_), Some(_)) => Err(PolicyError::new(path, PolicyErrorKind::Both(a, b))),
+                    (Some(v), None) => Ok((false, v)),
+                    (None, Some(v)) => Ok((true, v)),
+                    (None, None) => Err(PolicyError::new(path, PolicyErrorKind::Missing(a))),
+                }
+            };
+        // Resource policies must name a principal.
+        let (not_principal, principal_value) = pick("Principal", "NotPrincipal")?;
+        let principal_path = format!(
+            "{path}.{}",
+            if not_principal {
+                "NotPrincipal"
+            } else {
+                "Principal"
+            }
+        );
+        let principals = principal_patterns(principal_value, &principal_path)?;
+
+        let (not_action, action_value) = pick("Action", "NotAction")?;
+        let action_path = format!("{path}.{}", if not_action { "NotAction" } else { "Action" });
+        let mut actions = Vec::new();
+        for (apath, text) in strings(action_value, &action_path)? {
+            if !valid_action(text) {
+                return Err(PolicyError::new(
+                    apath,
+                    PolicyErrorKind::InvalidAction(text.to_string()),
+                ));
+            }
+            // Action names are case-insensitive.
+            let pattern =
+                Pattern::compile(&text.to_ascii_lowercase(), true, false).map_err(|e| {
+                    PolicyError::new(apath.clone(), PolicyErrorKind::InvalidVariable(e.0))
+                })?;
+            actions.push(pattern);
+        }
+
+        let (not_resource, resource_value) = pick("Resource", "NotResource")?;
+        let resource_key = if not_resource {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        let resource_path = format!("{path}.{resource_key}");
+        let mut resources = Vec::new();
+        let mut expanded = Vec::new();
+        for (rpath, text) in strings(resource_value, &resource_path)? {
+            let full = resource_text(text, scope, &rpath)?;
+            let pattern = Pattern::compile(&full, true, variables).map_err(|e| {
+                PolicyError::new(rpath.clone(), PolicyErrorKind::InvalidVariable(e.0))
+            })?;
+            resources.push(pattern);
+            expanded.push(serde_json::Value::String(full));
+        }
+        // API Gateway saves one-element lists as strings, with shorthand expanded.
+        let saved = if expanded.len() == 1 {
+            expanded.remove(0)
+        } else {
+            serde_json::Value::Array(expanded)
+        };
+        normalized.insert(resource_key.to_string(), saved);
+        let principal_key = if not_principal {
+            "NotPrincipal"
+        } else {
+            "Principal"
+        };
+        if let Some(serde_json::Value::Object(p)) = normalized.get_mut(principal_key) {
+            for v in p.values_mut() {
+                if let serde_json::Value::Array(items) = v {
+                    if items.len() == 1 {
+                        *v = items.remove(0);
+                    }
+                }
+            }
+        }
+
+        let mut conditions = Vec::new();
+        match s.get("Condition") {
+            None => {}
+            Some(serde_json::Value::Object(ops)) => {
+                for (op_name, keys) in ops {
+                    let op_path = format!("{path}.Condition.{op_name}");
+                    let operator = Operator::parse(op_name)
+                        .map_err(|kind| PolicyError::new(op_path.clone(), kind))?;
+                    let keys = keys.as_object().ok_or_else(|| {
+                        PolicyError::new(
+                            op_path.clone(),
+                            PolicyErrorKind::WrongType {
+                                expected: "an object of condition keys to values",
+                                found: json_type(keys),
+                            },
+                        )
+                    })?;
+                    for (key, raw_values) in keys {
+                        let key_path = format!("{op_path}.{key}");
+                        conditions.push(Condition::compile(
+                            operator.clone(),
+                            key,
+                            raw_values,
+                            variables,
+                            &key_path,
+                        )?);
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(PolicyError::new(
+                    format!("{path}.Condition"),
+                    PolicyErrorKind::WrongType {
+                        expected: "an object",
+                        found: json_type(other),
+                    },
+                ))
+            }
+        }
+        let statement = Statement {
+            sid,
+            effect,
+            principals: (not_principal, principals),
+            actions: (not_action, actions),
+            resources: (not_resource, resources),
+            conditions,
+        };
+        Ok((statement, serde_json::Value::Object(normalized)))
+    }
+
+    /// AWS's default endpoint policy, "Full Access".
+    pub fn full_access() -> Policy {
+        let doc = serde_json::json!({"Statement": [{"Action": "*", "Effect": "Allow", "Principal": "*", "Resource": "*"}]});
+        let scope = PolicyScope {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            api_id: None,
+        };
+        // A constant document that parses: covered by a unit test.
+        Policy::from_value(&doc, &scope).expect("the Full Access policy is valid")
+    }
+
+    /// The policy as API Gateway stores it: shorthand expanded, one-element lists as strings.
+    pub fn normalized(&self) -> serde_json::Value {
+        self.normalized.clone()
+    }
+
+    /// How many statements it has.
+    pub fn statement_count(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// The decision and the statement that made it. Allocates nothing unless the policy uses
+    /// variables in resources or the request needs case folding.
+    pub fn evaluate(&self, req: &AuthzRequest<'_>) -> Evaluation {
+        let mut allow: Option<usize> = None;
+        for (index, statement) in self.statements.iter().enumerate() {
+            if statement.effect == Effect::Allow && allow.is_some() {
+                continue;
+            }
+            if statement.first_failure(req).is_none() {
+                match statement.effect {
+                    Effect::Deny => {
+                        return Evaluation {
+                            decision: Decision::ExplicitDeny,
+                            deciding_statement: Some(self.reference(index)),
+                        }
+                    }
+                    Effect::Allow => allow = Some(index),
+                }
+            }
+        }
+        match allow {
+            Some(index) => Evaluation {
+                decision: Decision::Allow,
+                deciding_statement: Some(self.reference(index)),
             },
-            trace,
-        )
+            None => Evaluation {
+                decision: Decision::ImplicitDeny,
+                deciding_statement: None,
+            },
+        }
+    }
+
+    /// The decision and how each statement fared.
+    pub fn evaluate_with_trace(&self, req: &AuthzRequest<'_>) -> (Evaluation, Vec<StatementTrace>) {
+        let trace = self
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(index, s)| {
+                let failed = s.first_failure(req);
+                let conditions = if matches!(failed, None | Some("Condition")) {
+                    s.conditions.iter().map(|c| c.trace(req.context)).collect()
+                } else {
+                    Vec::new()
+                };
+                StatementTrace {
+                    index,
+                    sid: s.sid.clone(),
+                    effect: match s.effect {
+                        Effect::Allow => "Allow",
+                        Effect::Deny => "Deny",
+                    },
+                    applies: failed.is_none(),
+                    failed_element: failed,
+                    conditions,
+                }
+            })
+            .collect();
+        (self.evaluate(req), trace)
+    }
+
+    fn reference(&self, index: usize) -> StatementRef {
+        StatementRef {
+            index,
+            sid: self.statements[index].sid.clone(),
+        }
+    }
+}
+
+impl Statement {
+    /// The first element that does not match, or `None` when the statement applies.
+    fn first_failure(&self, req: &AuthzRequest<'_>) -> Option<&'static str> {
+        let (negated, principals) = &self.principals;
+        let principal_listed = principals.iter().any(|p| match (p, req.principal) {
+            (PrincipalPattern::Everyone, _) => true,
+            (PrincipalPattern::Account(a), Principal::Aws { account_id, .. }) => a == account_id,
+            (PrincipalPattern::Arn(arn), Principal::Aws { arn: caller, .. }) => arn == caller,
+            _ => false,
+        });
+        if principal_listed == *negated {
+            return Some("Principal");
+        }
+        let (negated, actions) = &self.actions;
+        let empty = ConditionContext::new();
+        let action_listed = actions.iter().any(|p| p.matches(req.action, &empty, true));
+        if action_listed == *negated {
+            return Some("Action");
+        }
+        let (negated, resources) = &self.resources;
+        let resource_listed = resources
+            .iter()
+            .any(|p| p.is_star() || p.matches(req.resource, req.context, false));
+        if resource_listed == *negated {
+            return Some("Resource");
+        }
+        if !self.conditions.iter().all(|c| c.holds(req.context)) {
+            return Some("Condition");
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> PolicyScope {
+        PolicyScope {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            api_id: Some("chw1a2q2xk".into()),
+        }
+    }
+
+    const SEED: &str = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/*",
+         "Condition":{"StringNotEquals":{"aws:sourceVpce":"vpce-01234567890abcdef"}}},
+        {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/*"}]}"#;
+
+    fn decide(policy: &Policy, resource: &str, context: &ConditionContext) -> Decision {
+        policy
+            .evaluate(&AuthzRequest {
+                action: "execute-api:Invoke",
+                resource,
+                principal: &Principal::Anonymous,
+                context,
+            })
+            .decision
+    }
+
+    #[test]
+    fn the_seed_policy_allows_only_its_endpoint() {
+        let p = Policy::parse(SEED, &scope()).unwrap();
+        let root = "arn:aws:execute-api:us-east-1:123456789012:chw1a2q2xk/test/GET/";
+        let mut right = ConditionContext::new();
+        right.insert("aws:SourceVpce", "vpce-01234567890abcdef");
+        let mut wrong = ConditionContext::new();
+        wrong.insert("aws:SourceVpce", "vpce-0fedcba9876543210");
+        assert_eq!(decide(&p, root, &right), Decision::Allow);
+        assert_eq!(decide(&p, root, &wrong), Decision::ExplicitDeny);
+        assert_eq!(
+            decide(&p, root, &ConditionContext::new()),
+            Decision::ExplicitDeny
+        );
+        assert_eq!(
+            decide(
+                &p,
+                "arn:aws:execute-api:us-east-1:123456789012:otherapi01/test/GET/",
+                &right
+            ),
+            Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn shorthand_is_expanded_and_lists_of_one_saved_as_strings() {
+        let p = Policy::parse(SEED, &scope()).unwrap();
+        assert_eq!(
+            p.normalized()["Statement"][1]["Resource"],
+            "arn:aws:execute-api:us-east-1:123456789012:chw1a2q2xk/*/*/*"
+        );
+        let endpoint_scope = PolicyScope {
+            api_id: None,
+            ..scope()
+        };
+        let err = Policy::parse(SEED, &endpoint_scope).unwrap_err();
+        assert_eq!(err.path, "Statement[0].Resource");
+    }
+
+    #[test]
+    fn full_access_allows_everything() {
+        let p = Policy::full_access();
+        assert_eq!(
+            decide(
+                &p,
+                "arn:aws:execute-api:us-east-1:1:x/a/GET/",
+                &ConditionContext::new()
+            ),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn principals_actions_and_their_negations() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"Execute-API:invoke","Resource":"*"}]}"#;
+        let p = Policy::parse(doc, &scope()).unwrap();
+        let ctx = ConditionContext::new();
+        let member = Principal::Aws {
+            arn: "arn:aws:iam::111122223333:role/r".into(),
+            account_id: "111122223333".into(),
+        };
+        let req = |principal: &Principal| {
+            p.evaluate(&AuthzRequest {
+                action: "execute-api:Invoke",
+                resource: "arn:aws:execute-api:us-east-1:1:x/a/GET/",
+                principal,
+                context: &ctx,
+            })
+            .decision
+        };
+        assert_eq!(req(&member), Decision::Allow);
+        assert_eq!(
+            req(&Principal::Anonymous),
+            Decision::ImplicitDeny,
+            "an account principal does not match anonymous callers"
+        );
+        let not_action = r#"{"Statement":[{"Effect":"Deny","Principal":"*","NotAction":"execute-api:Invoke","Resource":"*"}]}"#;
+        let p = Policy::parse(not_action, &scope()).unwrap();
+        assert_eq!(
+            decide(&p, "arn:aws:execute-api:us-east-1:1:x/a/GET/", &ctx),
+            Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn malformed_policies_name_the_element() {
+        let cases = [
+            (
+                r#"{"Statement":[{"Effect":"Permit","Principal":"*","Action":"*","Resource":"*"}]}"#,
+                "Statement[0].Effect",
+                "expected \"Allow\" or \"Deny\", found \"Permit\"",
+            ),
+            (
+                r#"{"Statement":[{"Principal":"*","Action":"*","Resource":"*"}]}"#,
+                "Statement[0]",
+                "missing Effect",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                "Statement[0]",
+                "missing Principal",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","NotAction":"*","Resource":"*"}]}"#,
+                "Statement[0]",
+                "a statement has either Action or NotAction, not both",
+            ),
+            (
+                r#"{"Version":"2013-01-01","Statement":[]}"#,
+                "Version",
+                "expected \"2012-10-17\" or \"2008-10-17\", found \"2013-01-01\"",
+            ),
+            (
+                r#"{"Statement":"x"}"#,
+                "Statement",
+                "expected an object or an array of objects, found a string",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}"#,
+                "Statement[0].Condition.StringEqualz",
+                "unknown condition operator \"StringEqualz\"",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"*","Resource":"*"}]}"#,
+                "Statement[0].Principal.AWS",
+                "expected \"*\", a 12-digit account id",
+            ),
+        ];
+        for (doc, path, message) in cases {
+            let err = Policy::parse(doc, &scope()).unwrap_err();
+            assert_eq!(err.path, path, "{doc}");
+            assert!(
+                err.message().starts_with(message),
+                "{doc}: {}",
+                err.message()
+            );
+        }
+        assert!(
+            Policy::parse(r#"{"Statement":[]}"#, &scope()).is_ok(),
+            "an empty statement list is valid"
+        );
     }
 }
