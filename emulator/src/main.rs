@@ -210,39 +210,12 @@ fn principal_from(text: &str) -> anyhow::Result<Principal> {
 }
 
 fn context_from(text: Option<&str>) -> anyhow::Result<ConditionContext> {
-    let mut context = ConditionContext::new();
-    let Some(text) = text else { return Ok(context) };
+    let Some(text) = text else {
+        return Ok(ConditionContext::new());
+    };
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| UsageError(format!("--context: not JSON: {e}")))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| UsageError("--context: expected a JSON object of condition keys".into()))?;
-    let scalar = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    };
-    for (key, v) in object {
-        match v {
-            serde_json::Value::Array(items) => {
-                let values: Option<Vec<String>> = items.iter().map(scalar).collect();
-                let values = values.ok_or_else(|| {
-                    UsageError(format!("--context: {key}: expected strings in the array"))
-                })?;
-                context.insert_multi(key, values);
-            }
-            other => {
-                let value = scalar(other).ok_or_else(|| {
-                    UsageError(format!(
-                        "--context: {key}: expected a string or an array of strings"
-                    ))
-                })?;
-                context.insert(key, value);
-            }
-        }
-    }
-    Ok(context)
+    Ok(ConditionContext::from_json(&value).map_err(|e| UsageError(format!("--context: {e}")))?)
 }
 
 fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitCode> {

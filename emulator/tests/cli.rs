@@ -97,3 +97,105 @@ fn unknown_subcommands_and_flags_are_usage_errors() {
         "clap suggests `up`"
     );
 }
+
+const SEED_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Sid":"OnlyThroughMyEndpoint","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/*",
+   "Condition":{"StringNotEquals":{"aws:sourceVpce":"vpce-01234567890abcdef"}}},
+  {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/*"}]}"#;
+
+fn eval(policy: &str, context: &str) -> (Option<i32>, serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.json");
+    std::fs::write(&file, policy).unwrap();
+    let out = bin()
+        .args(["policy", "eval", "--policy"])
+        .arg(&file)
+        .args([
+            "--action",
+            "execute-api:Invoke",
+            "--resource",
+            "arn:aws:execute-api:us-east-1:123456789012:chw1a2q2xk/test/GET/pets",
+        ])
+        .args(["--context", context])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code(),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn policy_eval_prints_the_decision_and_the_deciding_condition() {
+    let (code, out, _) = eval(
+        SEED_POLICY,
+        r#"{"aws:SourceVpce": "vpce-0ffffffffffffffff"}"#,
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(out["decision"], "ExplicitDeny");
+    assert_eq!(out["decidingStatement"]["sid"], "OnlyThroughMyEndpoint");
+    let condition = &out["trace"][0]["conditions"][0];
+    assert_eq!(condition["operator"], "StringNotEquals");
+    assert_eq!(condition["key"], "aws:sourceVpce");
+    assert_eq!(
+        condition["requestValues"],
+        serde_json::json!(["vpce-0ffffffffffffffff"])
+    );
+    assert_eq!(
+        condition["policyValues"],
+        serde_json::json!(["vpce-01234567890abcdef"])
+    );
+    assert_eq!(condition["result"], true);
+    let (_, out, _) = eval(
+        SEED_POLICY,
+        r#"{"aws:SourceVpce": "vpce-01234567890abcdef"}"#,
+    );
+    assert_eq!(out["decision"], "Allow");
+    assert_eq!(out["trace"][0]["failedElement"], "Condition");
+    let (_, out, _) = eval(r#"{"Statement":[]}"#, "{}");
+    assert_eq!(out["decision"], "ImplicitDeny");
+    assert_eq!(out["decidingStatement"], serde_json::Value::Null);
+}
+
+#[test]
+fn policy_eval_and_validate_exit_2_on_an_invalid_policy() {
+    let bad = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Principal":"*","Action":"*","Resource":"*"}]}"#;
+    let (code, _, stderr) = eval(bad, "{}");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(": Statement[0].Effect: expected \"Allow\" or \"Deny\", found \"Permit\""),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.json");
+    std::fs::write(&file, bad).unwrap();
+    let out = bin()
+        .args(["policy", "validate"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(&file, SEED_POLICY).unwrap();
+    let out = bin()
+        .args(["policy", "validate"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{}: valid\n", file.display())
+    );
+}
+
+#[test]
+fn policy_eval_rejects_a_malformed_context() {
+    let (code, _, stderr) = eval(SEED_POLICY, "[1, 2]");
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr.trim(),
+        "error: --context: expected a JSON object of condition keys"
+    );
+}

@@ -1,12 +1,11 @@
 //! The condition keys of one request.
 
-use std::collections::HashMap;
-
 /// Condition keys and their values. Key names are case-insensitive; values are kept as given.
 /// A key may have several values (multivalued keys such as `aws:TagKeys`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConditionContext {
-    values: HashMap<String, Vec<String>>,
+    // A request carries a dozen keys at most: a linear scan beats hashing them.
+    values: Vec<(String, Vec<String>)>,
 }
 
 impl ConditionContext {
@@ -17,13 +16,16 @@ impl ConditionContext {
 
     /// Sets a single-valued key.
     pub fn insert(&mut self, key: &str, value: impl Into<String>) {
-        self.values
-            .insert(key.to_ascii_lowercase(), vec![value.into()]);
+        self.insert_multi(key, vec![value.into()]);
     }
 
     /// Sets a multivalued key (an empty list is a present but empty set).
     pub fn insert_multi(&mut self, key: &str, values: Vec<String>) {
-        self.values.insert(key.to_ascii_lowercase(), values);
+        let key = key.to_ascii_lowercase();
+        match self.values.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = values,
+            None => self.values.push((key, values)),
+        }
     }
 
     /// The values of a key, by any case of its name.
@@ -37,7 +39,10 @@ impl ConditionContext {
 
     /// The values of a key whose name is already lower case (no allocation).
     pub(crate) fn get_lower(&self, key: &str) -> Option<&[String]> {
-        self.values.get(key).map(Vec::as_slice)
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_slice())
     }
 }
 
@@ -51,11 +56,13 @@ impl<K: AsRef<str>, V: Into<String>> FromIterator<(K, V)> for ConditionContext {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConditionContext {
-    /// A JSON object of key to a string, number, boolean, or an array of those.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let object = serde_json::Map::deserialize(deserializer)?;
+impl ConditionContext {
+    /// From a JSON object of key to a string, number, boolean, or an array of those (the CLI's
+    /// `--context`).
+    pub fn from_json(value: &serde_json::Value) -> Result<ConditionContext, String> {
+        let object = value
+            .as_object()
+            .ok_or("expected a JSON object of condition keys")?;
         let scalar = |v: &serde_json::Value| match v {
             serde_json::Value::String(s) => Some(s.clone()),
             serde_json::Value::Number(n) => Some(n.to_string()),
@@ -63,23 +70,30 @@ impl<'de> serde::Deserialize<'de> for ConditionContext {
             _ => None,
         };
         let mut c = ConditionContext::new();
-        for (key, value) in &object {
+        for (key, value) in object {
             match value {
                 serde_json::Value::Array(items) => {
                     let values: Option<Vec<String>> = items.iter().map(scalar).collect();
-                    let values = values.ok_or_else(|| {
-                        D::Error::custom(format!("{key}: expected strings in the array"))
-                    })?;
-                    c.insert_multi(key, values);
+                    c.insert_multi(
+                        key,
+                        values.ok_or_else(|| format!("{key}: expected strings in the array"))?,
+                    );
                 }
-                other => {
-                    let v = scalar(other).ok_or_else(|| {
-                        D::Error::custom(format!("{key}: expected a string or an array of strings"))
-                    })?;
-                    c.insert(key, v);
-                }
+                other => c.insert(
+                    key,
+                    scalar(other).ok_or_else(|| {
+                        format!("{key}: expected a string or an array of strings")
+                    })?,
+                ),
             }
         }
         Ok(c)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConditionContext {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        ConditionContext::from_json(&value).map_err(serde::de::Error::custom)
     }
 }

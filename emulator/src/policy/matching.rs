@@ -167,6 +167,14 @@ impl Pattern {
 /// Glob matching over bytes with backtracking on the last star (linear in practice). `?`
 /// consumes one UTF-8 character.
 fn glob(pieces: &[Piece], text: &[u8], ignore_case: bool) -> bool {
+    // Most patterns are one literal (`execute-api:Invoke`, an endpoint id): compare directly.
+    if let [Piece::Literal(lit)] = pieces {
+        return if ignore_case {
+            lit.as_bytes().eq_ignore_ascii_case(text)
+        } else {
+            lit.as_bytes() == text
+        };
+    }
     let literal_eq = |lit: &str, at: &[u8]| -> bool {
         let lb = lit.as_bytes();
         if at.len() < lb.len() {
