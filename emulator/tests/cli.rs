@@ -199,3 +199,29 @@ fn policy_eval_rejects_a_malformed_context() {
         "error: --context: expected a JSON object of condition keys"
     );
 }
+
+#[test]
+fn a_private_api_without_a_resource_policy_cannot_be_deployed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-policy.json");
+    let mut seed: serde_json::Value =
+        serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).unwrap();
+    seed["restApis"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("policy");
+    std::fs::write(&file, seed.to_string()).unwrap();
+    let out = bin()
+        .args(["validate", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        format!(
+            "error: {}: $.restApis[0].policy: Private REST API doesn't have a resource policy attached to it (a PRIVATE API cannot be deployed without one; add \"policy\" or remove \"stages\")",
+            file.display()
+        )
+    );
+}
