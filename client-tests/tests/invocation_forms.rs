@@ -12,6 +12,8 @@ const PRIVATE_API: &str = "chw1a2q2xk";
 const PUBLIC_API: &str = "pub1234567";
 const VPCE_A: &str = "vpce-01234567890abcdef";
 const VPCE_B: &str = "vpce-0fedcba9876543210";
+/// A second endpoint in VPC A, without private DNS.
+const VPCE_C: &str = "vpce-0c0c0c0c0c0c0c0c0";
 /// Sources standing for: an on-premises host, an instance in VPC A (private DNS on), an
 /// instance in VPC B (private DNS off), a branch office the security group does not allow.
 const ON_PREM: &str = "127.0.0.1";
@@ -43,7 +45,9 @@ fn scenario() -> serde_json::Value {
              "privateDnsEnabled": true},
             {"vpcEndpointId": VPCE_B, "serviceName": "com.amazonaws.us-east-1.execute-api", "vpcId": "vpc-0b1b2c3d4e5f67890",
              "subnetIds": ["subnet-0b1b2c3d4e5f60001"], "securityGroupIds": ["sg-0b1b2c3d4e5f60003"], "ipAddressType": "dualstack",
-             "networkInterfaces": [{"subnetId": "subnet-0b1b2c3d4e5f60001", "privateIpAddress": "127.0.2.1", "ipv6Address": "::1"}]}
+             "networkInterfaces": [{"subnetId": "subnet-0b1b2c3d4e5f60001", "privateIpAddress": "127.0.2.1", "ipv6Address": "::1"}]},
+            {"vpcEndpointId": VPCE_C, "serviceName": "com.amazonaws.us-east-1.execute-api", "vpcId": "vpc-0a1b2c3d4e5f67890",
+             "subnetIds": ["subnet-0a1b2c3d4e5f60002"]}
         ],
         "restApis": [
             {"id": PRIVATE_API, "name": "PetStore", "endpointConfiguration": {"types": ["PRIVATE"], "vpcEndpointIds": [VPCE_A]},
@@ -391,4 +395,41 @@ async fn the_ready_file_lists_private_dns_names_after_the_endpoint_names() {
         ready["publicEndpoint"]["addresses"],
         serde_json::json!(["127.0.0.2"])
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_endpoint_in_the_same_vpc_has_its_own_names_and_route() {
+    let (emu, t) = start().await;
+    let ready = serde_json::to_value(emu.ready_info()).unwrap();
+    assert_eq!(ready["vpcEndpoints"][2]["vpcEndpointId"], VPCE_C);
+    let name = t.dns_name(2, 0);
+    blocking(move || {
+        // Automatic addresses continue after endpoint A's two interfaces.
+        assert_eq!(
+            t.resolve(&name),
+            vec!["127.0.1.3".parse::<std::net::IpAddr>().unwrap()]
+        );
+        assert!(t
+            .dns_name(2, 1)
+            .ends_with("-us-east-1b.execute-api.us-east-1.vpce.amazonaws.com"));
+        let resp = CurlResponse::parse(&t.curl(
+            &name,
+            "127.0.1.3".parse().unwrap(),
+            "/test/pets/1",
+            &["-i", "-H", &format!("x-apigw-api-id:{PRIVATE_API}")],
+        ));
+        assert_eq!(resp.status_line, "HTTP/1.1 200 OK");
+        // VPC A's private DNS names still point at endpoint A, the one that enabled them.
+        let inside = t.dig(&[
+            "-b",
+            IN_VPC_A,
+            "+short",
+            "execute-api.us-east-1.amazonaws.com",
+        ]);
+        assert_eq!(
+            inside.lines().collect::<Vec<_>>(),
+            ["127.0.1.1", "127.0.1.2"]
+        );
+    })
+    .await;
 }
