@@ -8,12 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
 fn scope() -> PolicyScope {
-    PolicyScope {
-        partition: "aws".into(),
-        region: "us-east-1".into(),
-        account_id: "123456789012".into(),
-        api_id: Some("chw1a2q2xk".into()),
-    }
+    PolicyScope::for_api("us-east-1", "123456789012", "chw1a2q2xk")
 }
 
 const SEED: &str = r#"{"Version":"2012-10-17","Statement":[

@@ -9,12 +9,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn scope() -> PolicyScope {
-    PolicyScope {
-        partition: "aws".into(),
-        region: "us-east-1".into(),
-        account_id: "123456789012".into(),
-        api_id: Some("chw1a2q2xk".into()),
-    }
+    PolicyScope::for_api("us-east-1", "123456789012", "chw1a2q2xk")
 }
 
 /// Arbitrary JSON, biased towards the shapes and names policies use.

@@ -39,6 +39,33 @@ pub struct PolicyScope {
     pub api_id: Option<String>,
 }
 
+impl PolicyScope {
+    /// The scope of an API's resource policy; the partition follows from the Region.
+    pub fn for_api(region: &str, account_id: &str, api_id: &str) -> PolicyScope {
+        PolicyScope {
+            api_id: Some(api_id.to_string()),
+            ..PolicyScope::for_endpoint(region, account_id)
+        }
+    }
+
+    /// The scope of a VPC endpoint policy (no shorthand).
+    pub fn for_endpoint(region: &str, account_id: &str) -> PolicyScope {
+        let partition = if region.starts_with("cn-") {
+            "aws-cn"
+        } else if region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        };
+        PolicyScope {
+            partition: partition.to_string(),
+            region: region.to_string(),
+            account_id: account_id.to_string(),
+            api_id: None,
+        }
+    }
+}
+
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
@@ -710,12 +737,7 @@ mod tests {
     use super::*;
 
     fn scope() -> PolicyScope {
-        PolicyScope {
-            partition: "aws".into(),
-            region: "us-east-1".into(),
-            account_id: "123456789012".into(),
-            api_id: Some("chw1a2q2xk".into()),
-        }
+        PolicyScope::for_api("us-east-1", "123456789012", "chw1a2q2xk")
     }
 
     const SEED: &str = r#"{"Version":"2012-10-17","Statement":[
