@@ -50,13 +50,7 @@ impl PolicyScope {
 
     /// The scope of a VPC endpoint policy (no shorthand).
     pub fn for_endpoint(region: &str, account_id: &str) -> PolicyScope {
-        let partition = if region.starts_with("cn-") {
-            "aws-cn"
-        } else if region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        };
+        let partition = crate::names::Region::parse(region).map_or("aws", |r| r.partition);
         PolicyScope {
             partition: partition.to_string(),
             region: region.to_string(),
