@@ -46,6 +46,9 @@ pub fn server_config(
         .with_no_client_auth()
         .with_single_cert(cert.chain, cert.key)?;
     config.ignore_client_order = true;
+    // Session tickets let clients resume (as nginx and AWS's front ends allow) instead of paying
+    // a full handshake for every new connection.
+    config.ticketer = rustls::crypto::ring::Ticketer::new()?;
     config.alpn_protocols = if http2 {
         vec![b"h2".to_vec(), b"http/1.1".to_vec()]
     } else {

@@ -225,6 +225,9 @@ async fn serve_h2<IO>(
         }
     });
     let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+        .max_concurrent_streams(256)
+        .initial_stream_window_size(1 << 20)
+        .initial_connection_window_size(1 << 22)
         .serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
