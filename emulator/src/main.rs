@@ -37,6 +37,13 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files.
     Schema,
+    /// Exit 0 when the emulator that writes this ready file is up (for container health checks,
+    /// where no shell or curl exists), 1 otherwise.
+    Healthcheck {
+        /// The file `up --ready-file` writes once DNS and HTTPS listen.
+        #[arg(long, value_name = "FILE")]
+        ready_file: PathBuf,
+    },
     /// Evaluate or validate IAM policies as API Gateway does.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -155,6 +162,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Up(args) => up(args),
         Command::Policy(command) => policy_command(command),
+        Command::Healthcheck { ready_file } => {
+            let ready = std::fs::read_to_string(&ready_file)
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .and_then(|v| v["dns"].as_str().map(str::to_string));
+            match ready {
+                Some(dns) => {
+                    println!("ready: DNS on {dns}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!(
+                        "not ready: {} is missing or incomplete",
+                        ready_file.display()
+                    );
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
     }
 }
 
@@ -260,6 +286,10 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     init_logging();
     let config = load(&args.config)?;
     let origin = config.origin();
+    // A ready file left by an earlier run (a container restart) must not announce this one early.
+    if let Some(path) = &args.ready_file {
+        let _ = std::fs::remove_file(path);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
