@@ -225,3 +225,28 @@ fn a_private_api_without_a_resource_policy_cannot_be_deployed() {
         )
     );
 }
+
+#[test]
+fn healthcheck_follows_the_ready_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ready.json");
+    let out = bin()
+        .arg("healthcheck")
+        .arg("--ready-file")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(&file, r#"{"dns": "127.0.0.1:53"}"#).unwrap();
+    let out = bin()
+        .arg("healthcheck")
+        .arg("--ready-file")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ready: DNS on 127.0.0.1:53\n"
+    );
+}
