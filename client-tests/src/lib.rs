@@ -187,14 +187,25 @@ impl RunningBinary {
     /// Starts `apigw-emulator up` with `args` on free ports (unless `args` choose ports) and waits
     /// for the ready file.
     pub fn start(args: &[&str]) -> RunningBinary {
+        RunningBinary::start_in(None, args)
+    }
+
+    /// As [`RunningBinary::start`], keeping the CA in `certs_dir` (which outlives this run) rather
+    /// than in the run's own temporary directory.
+    pub fn start_with_certs_dir(certs_dir: &Path, args: &[&str]) -> RunningBinary {
+        RunningBinary::start_in(Some(certs_dir), args)
+    }
+
+    fn start_in(certs_dir: Option<&Path>, args: &[&str]) -> RunningBinary {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let ready_path = dir.path().join("ready.json");
+        let certs_dir = certs_dir.map_or_else(|| dir.path().join("certs"), Path::to_path_buf);
         let mut cmd = Command::new(emulator_binary());
         cmd.arg("up")
             .arg("--ready-file")
             .arg(&ready_path)
             .arg("--certs-dir")
-            .arg(dir.path().join("certs"));
+            .arg(certs_dir);
         if !args.contains(&"--dns-listen") {
             cmd.args(["--dns-listen", "127.0.0.1:0"]);
         }

@@ -215,7 +215,7 @@ pub struct Stage {
 #[derive(Debug)]
 pub struct Deployment {
     /// Resources, methods, integrations.
-    pub definition: ApiDefinition,
+    pub definition: Arc<ApiDefinition>,
     /// The resource policy in force for this deployment.
     pub policy: Option<Arc<Policy>>,
 }
@@ -982,6 +982,9 @@ impl Builder {
         region: &Region,
     ) -> Result<BTreeMap<String, Arc<RestApi>>, ConfigError> {
         let mut apis = BTreeMap::new();
+        // APIs built from the same example share one definition: 10 000 of them stay small.
+        let mut examples_built: HashMap<String, Arc<ApiDefinition>> = HashMap::new();
+        let empty = Arc::new(ApiDefinition::empty());
         for (i, a) in config.rest_apis.iter().enumerate() {
             let path = format!("$.restApis[{i}]");
             if !names::is_rest_api_id(&a.id) {
@@ -1040,13 +1043,24 @@ impl Builder {
                 )?)),
             };
             let definition = match &a.example {
-                None => ApiDefinition::empty(),
-                Some(name) => examples::example_api(name, region).ok_or_else(|| {
-                    self.err(
-                        format!("{path}.example"),
-                        format!("expected one of {:?}, found {name:?}", examples::EXAMPLES),
-                    )
-                })?,
+                None => empty.clone(),
+                Some(name) => match examples_built.get(name) {
+                    Some(built) => built.clone(),
+                    None => {
+                        let built =
+                            Arc::new(examples::example_api(name, region).ok_or_else(|| {
+                                self.err(
+                                    format!("{path}.example"),
+                                    format!(
+                                        "expected one of {:?}, found {name:?}",
+                                        examples::EXAMPLES
+                                    ),
+                                )
+                            })?);
+                        examples_built.insert(name.clone(), built.clone());
+                        built
+                    }
+                },
             };
             if endpoint_type == EndpointType::Private && policy.is_none() && !a.stages.is_empty() {
                 // CreateDeployment's own refusal (decision 6 in the README).

@@ -173,6 +173,13 @@ pub(crate) fn parse_date(text: &str) -> Option<i128> {
         .map(|d| d.midnight().assume_utc().unix_timestamp_nanos())
 }
 
+/// Base64 with or without `=` padding.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text.trim().trim_end_matches('='))
+        .ok()
+}
+
 fn parse_cidr(text: &str) -> Option<IpNet> {
     let t = text.trim();
     t.parse::<IpNet>()
@@ -274,9 +281,7 @@ impl Condition {
                     parse_bool(&text).ok_or_else(|| invalid("\"true\" or \"false\""))?,
                 ),
                 Base::BinaryEquals => Value::Binary(
-                    base64::engine::general_purpose::STANDARD
-                        .decode(text.trim())
-                        .map_err(|_| invalid("base64-encoded bytes"))?,
+                    decode_base64(&text).ok_or_else(|| invalid("base64-encoded bytes"))?,
                 ),
                 Base::IpAddress => Value::Cidr(parse_cidr(&text).ok_or_else(|| {
                     invalid("an IPv4 or IPv6 address or CIDR such as \"10.0.0.0/16\"")
@@ -357,9 +362,7 @@ impl Condition {
                 )
             }
             Base::BinaryEquals => {
-                let r = base64::engine::general_purpose::STANDARD
-                    .decode(request.trim())
-                    .ok()?;
+                let r = decode_base64(request)?;
                 Some(
                     self.values
                         .iter()
@@ -381,6 +384,15 @@ impl Condition {
     /// Decides the condition for a request.
     pub(crate) fn holds(&self, context: &ConditionContext) -> bool {
         let request = context.get_lower(&self.key_lower);
+        // A policy variable the request cannot fill makes the condition fail, negated or not;
+        // only a missing key under `...IfExists` is settled before values are looked at.
+        let unfillable = self
+            .values
+            .iter()
+            .any(|v| matches!(v, Value::Text(p) if !p.resolvable(context)));
+        if unfillable && !(request.is_none() && self.operator.if_exists) {
+            return false;
+        }
         if self.operator.base == Base::Null {
             let absent = request.is_none();
             return self

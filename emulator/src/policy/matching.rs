@@ -120,6 +120,18 @@ impl Pattern {
         self.pieces == [Piece::Star]
     }
 
+    /// False when a variable's key is absent from the request and has no default: the element
+    /// that uses it does not match, whatever its operator (IAM: the variable cannot be filled).
+    pub(crate) fn resolvable(&self, context: &ConditionContext) -> bool {
+        !self.has_variables
+            || self.pieces.iter().all(|p| match p {
+                Piece::Variable { key, default } => {
+                    default.is_some() || matches!(context.get_lower(key), Some([_]))
+                }
+                _ => true,
+            })
+    }
+
     /// Resolves variables against `context`; `None` when a variable's key is absent and has no
     /// default (then the element does not match).
     fn resolved<'p>(&'p self, context: &ConditionContext) -> Option<std::borrow::Cow<'p, [Piece]>> {

@@ -232,9 +232,9 @@ fn principal_patterns(
                             } else if let Some(account) = text
                                 .strip_prefix("arn:")
                                 .and_then(|r| {
-                                    r.split(':')
-                                        .nth(3)
-                                        .filter(|_| r.split(':').nth(1) == Some("iam"))
+                                    r.split(':').nth(3).filter(|_| {
+                                        matches!(r.split(':').nth(1), Some("iam" | "sts"))
+                                    })
                                 })
                                 .filter(|a| {
                                     a.len() == 12
@@ -309,7 +309,8 @@ fn resource_text(text: &str, scope: &PolicyScope, path: &str) -> Result<String, 
             scope.partition, scope.region, scope.account_id
         ));
     }
-    if text.starts_with("arn:") && text.splitn(6, ':').count() == 6 {
+    // A wildcard may stand for the remaining components (`arn:aws:execute-api:*`).
+    if text.starts_with("arn:") && (text.splitn(6, ':').count() == 6 || text.contains('*')) {
         return Ok(text.to_string());
     }
     Err(PolicyError::new(
@@ -693,16 +694,55 @@ impl Policy {
     }
 }
 
+/// True when `caller` is an assumed-role session (`arn:aws:sts::A:assumed-role/R/session`) of the
+/// role `role` (`arn:aws:iam::A:role/R`, possibly with a path): a role principal covers its sessions.
+fn is_session_of(caller: &str, role: &str) -> bool {
+    let (Some(session), Some(role_arn)) = (
+        caller.split_once(":assumed-role/"),
+        role.split_once(":role/"),
+    ) else {
+        return false;
+    };
+    let caller_prefix = session.0.replacen(":sts:", ":iam:", 1);
+    let role_name = role_arn.1.rsplit('/').next().unwrap_or("");
+    caller_prefix == role_arn.0 && session.1.split('/').next() == Some(role_name)
+}
+
 impl Statement {
     /// The first element that does not match, or `None` when the statement applies.
     fn first_failure(&self, req: &AuthzRequest<'_>) -> Option<&'static str> {
         let (negated, principals) = &self.principals;
-        let principal_listed = principals.iter().any(|p| match (p, req.principal) {
-            (PrincipalPattern::Everyone, _) => true,
-            (PrincipalPattern::Account(a), Principal::Aws { account_id, .. }) => a == account_id,
-            (PrincipalPattern::Arn(arn), Principal::Aws { arn: caller, .. }) => arn == caller,
-            _ => false,
-        });
+        let everyone = principals
+            .iter()
+            .any(|p| matches!(p, PrincipalPattern::Everyone));
+        let account_listed = |account: &str| {
+            principals
+                .iter()
+                .any(|p| matches!(p, PrincipalPattern::Account(a) if a == account))
+        };
+        let arn_listed = |caller: &str| {
+            principals.iter().any(|p| matches!(p, PrincipalPattern::Arn(arn) if arn == caller || is_session_of(caller, arn)))
+        };
+        let principal_listed = match req.principal {
+            Principal::Anonymous => everyone,
+            // Principal: an account covers every identity in it.
+            Principal::Aws { arn, account_id } if !*negated => {
+                everyone || account_listed(account_id) || arn_listed(arn)
+            }
+            // NotPrincipal exempts a caller only when each of its identities is listed: its own ARN
+            // (a session's and its role's) and its account, as the IAM guide's examples require.
+            Principal::Aws { arn, account_id } => {
+                let exact = principals
+                    .iter()
+                    .any(|p| matches!(p, PrincipalPattern::Arn(a) if a == arn));
+                let own_arns_listed = if arn.contains(":assumed-role/") {
+                    exact && principals.iter().any(|p| matches!(p, PrincipalPattern::Arn(role) if is_session_of(arn, role)))
+                } else {
+                    arn.ends_with(":root") || exact
+                };
+                everyone || (account_listed(account_id) && own_arns_listed)
+            }
+        };
         if principal_listed == *negated {
             return Some("Principal");
         }
@@ -713,6 +753,10 @@ impl Statement {
             return Some("Action");
         }
         let (negated, resources) = &self.resources;
+        // An unfillable variable makes the element fail, NotResource included.
+        if resources.iter().any(|p| !p.resolvable(req.context)) {
+            return Some("Resource");
+        }
         let resource_listed = resources
             .iter()
             .any(|p| p.is_star() || p.matches(req.resource, req.context, false));
