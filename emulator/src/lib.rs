@@ -24,8 +24,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it does not do (yet): private DNS names, security groups, OpenAPI import, Lambda
-//! integrations, a control plane. The README keeps that list current.
+//! What it does not do yet: OpenAPI import, HTTP_PROXY and Lambda integrations, a control plane.
+//! The README keeps that list current.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
