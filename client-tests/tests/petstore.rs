@@ -238,7 +238,11 @@ async fn options_on_pets_and_a_pet_answer_cors_with_an_empty_body() {
             assert_eq!(resp.status_line, "HTTP/1.1 200 OK", "{path}");
             let names = resp.header_names();
             assert_eq!(names[..8], CORS_HEADERS, "{path}");
-            assert_eq!(names[8..], ["x-amz-apigw-id"], "no trace id after a MOCK: {path}");
+            assert_eq!(
+                names[8..],
+                ["x-amz-apigw-id"],
+                "no trace id after a MOCK: {path}"
+            );
             assert_eq!(resp.header("Access-Control-Allow-Methods"), Some(methods));
             assert_eq!(
                 resp.header("Access-Control-Allow-Headers"),
