@@ -86,13 +86,21 @@ pub struct ServerCertificate {
 #[serde(rename_all = "camelCase")]
 struct CaMeta {
     name_constraints: Vec<String>,
+    /// Each CA gets its own name: clients that trust several emulators' CAs (or a stale one)
+    /// must be able to tell them apart. CAs made before this field existed have the bare name.
+    #[serde(default = "legacy_common_name")]
+    common_name: String,
 }
 
-fn ca_params(zones: &[String]) -> Result<CertificateParams, rcgen::Error> {
+fn legacy_common_name() -> String {
+    CA_COMMON_NAME.to_string()
+}
+
+fn ca_params(zones: &[String], common_name: &str) -> Result<CertificateParams, rcgen::Error> {
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationName, "apigw-emulator");
-    dn.push(DnType::CommonName, CA_COMMON_NAME);
+    dn.push(DnType::CommonName, common_name);
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![
@@ -165,7 +173,8 @@ impl LocalCa {
                     reason: format!("not a private key in PEM: {e}"),
                 })?;
                 let cert_pem = fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?;
-                let issuer = Issuer::new(ca_params(&meta.name_constraints)?, key);
+                let issuer =
+                    Issuer::new(ca_params(&meta.name_constraints, &meta.common_name)?, key);
                 return Ok(LocalCa {
                     cert_path,
                     cert_pem,
@@ -182,13 +191,22 @@ impl LocalCa {
         constraints.sort();
         constraints.dedup();
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
-        let params = ca_params(&constraints)?;
+        let id = ring::digest::digest(&ring::digest::SHA256, key.public_key_raw());
+        let common_name = format!(
+            "{CA_COMMON_NAME} {}",
+            id.as_ref()[..4]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let params = ca_params(&constraints, &common_name)?;
         let cert = params.self_signed(&key)?;
         let cert_pem = cert.pem();
         write_atomically(&key_path, key.serialize_pem().as_bytes(), 0o600)?;
         write_atomically(&cert_path, cert_pem.as_bytes(), 0o644)?;
         let meta = serde_json::to_vec_pretty(&CaMeta {
             name_constraints: constraints,
+            common_name,
         })
         .unwrap_or_default();
         write_atomically(&meta_path, &meta, 0o644)?;
@@ -230,6 +248,8 @@ impl LocalCa {
         );
         params.distinguished_name = dn;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        // Lets clients that trust several CAs pick this one by key, not by name alone.
+        params.use_authority_key_identifier_extension = true;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         let now = OffsetDateTime::now_utc();
         params.not_before = now - Duration::hours(1);

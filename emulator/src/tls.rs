@@ -15,8 +15,12 @@ use crate::pki::ServerCertificate;
 pub struct TlsError(#[from] rustls::Error);
 
 /// The names the server certificate covers for a set of zones: a wildcard under each.
+/// The API zone's wildcard comes first: it becomes the subject's CN, as on AWS
+/// (`CN=*.execute-api.<region>.amazonaws.com`).
 pub fn certificate_names(zones: &[String]) -> Vec<String> {
-    zones.iter().map(|z| format!("*.{z}")).collect()
+    let mut names: Vec<String> = zones.iter().map(|z| format!("*.{z}")).collect();
+    names.sort_by_key(|n| n.contains(".vpce."));
+    names
 }
 
 /// The server configuration: the certificate, protocol versions and ALPN.
