@@ -9,4 +9,5 @@ if [ -s /certs/ca.pem ]; then
   cp /certs/ca.pem /usr/local/share/ca-certificates/apigw-emulator.crt
   update-ca-certificates >/dev/null 2>&1
 fi
+touch /tmp/client-ready
 exec "$@"
