@@ -9,10 +9,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The resource tree of one deployment.
+/// The resource tree of one deployment, and the API-wide settings its integrations need.
 #[derive(Debug, Clone)]
 pub struct ApiDefinition {
     root: Resource,
+    /// Media types API Gateway treats as binary (`x-amazon-apigateway-binary-media-types`):
+    /// Lambda proxy events carry such bodies base64-encoded.
+    pub binary_media_types: Vec<String>,
 }
 
 /// One resource (`/`, `/pets`, `/pets/{petId}`) with its methods and children.
@@ -20,6 +23,8 @@ pub struct ApiDefinition {
 pub struct Resource {
     /// The template path, e.g. `/pets/{petId}`: what `$context.resourcePath` shows.
     pub path: String,
+    /// A stable 6-character id (`$context.resourceId`), derived from the path.
+    pub id: String,
     methods: BTreeMap<String, Arc<Method>>,
     literal_children: BTreeMap<String, Resource>,
     param_child: Option<(String, Box<Resource>)>,
@@ -31,8 +36,9 @@ pub struct Resource {
 pub struct Method {
     /// `GET`, `POST`, ..., or `ANY`.
     pub http_method: String,
-    /// What answers the method.
-    pub integration: Integration,
+    /// What answers the method; `None` when the method has no integration yet, which API
+    /// Gateway answers with 500 (its "No integration defined for method").
+    pub integration: Option<Integration>,
 }
 
 /// The integration of a method, as `put-integration` describes it.
@@ -40,31 +46,97 @@ pub struct Method {
 pub enum Integration {
     /// `MOCK`: the request template picks a status code; nothing is called.
     Mock(MockIntegration),
-    /// `HTTP` (non-proxy): a backend is called and its answer mapped.
+    /// `HTTP` (non-proxy) and `HTTP_PROXY`: a backend is called over HTTP or HTTPS.
     Http(HttpIntegration),
+    /// `AWS_PROXY` to Lambda: a local function receives the proxy event.
+    LambdaProxy(LambdaProxyIntegration),
+    /// A type the emulator does not run (e.g. `AWS` service integrations): the method answers
+    /// 500 and the log says why. Import reports it as a warning.
+    Unsupported(String),
 }
+
+/// How a request body without a matching request template is treated
+/// (`passthroughBehavior`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PassthroughBehavior {
+    /// Pass the body through when no template matches its content type (the default).
+    #[default]
+    WhenNoMatch,
+    /// Pass through only when the integration has no templates at all; else 415.
+    WhenNoTemplates,
+    /// Never pass through: no matching template is 415.
+    Never,
+}
+
+/// A mapping template (VTL), parsed at import so that syntax errors surface at start.
+#[derive(Debug, Clone)]
+pub struct MappingTemplate {
+    /// The template as written.
+    pub source: String,
+    compiled: Arc<crate::vtl::Template>,
+}
+
+impl MappingTemplate {
+    /// Parses a template.
+    pub fn parse(source: &str) -> Result<MappingTemplate, crate::vtl::VtlError> {
+        Ok(MappingTemplate {
+            source: source.to_string(),
+            compiled: Arc::new(crate::vtl::Template::parse(source)?),
+        })
+    }
+
+    /// The parsed template.
+    pub fn template(&self) -> &crate::vtl::Template {
+        &self.compiled
+    }
+}
+
+/// Templates by content type, e.g. `application/json`.
+pub type Templates = BTreeMap<String, MappingTemplate>;
 
 /// A MOCK integration.
 #[derive(Debug, Clone)]
 pub struct MockIntegration {
     /// Request templates by content type; the rendered template's `statusCode` selects the
     /// integration response.
-    pub request_templates: BTreeMap<String, String>,
+    pub request_templates: Templates,
+    /// Body handling when no template matches.
+    pub passthrough_behavior: PassthroughBehavior,
     /// Integration responses.
     pub responses: Vec<IntegrationResponse>,
 }
 
-/// An HTTP (non-proxy) integration.
+/// An HTTP or HTTP_PROXY integration.
 #[derive(Debug, Clone)]
 pub struct HttpIntegration {
-    /// The method used towards the backend.
+    /// `HTTP_PROXY`: the request and the response pass through; no templates, no responses.
+    pub proxy: bool,
+    /// The method used towards the backend (`ANY` means the request's own method).
     pub http_method: String,
-    /// The backend URI, with `{name}` placeholders filled from `integration.request.path.name`.
+    /// The backend URI, with `{name}` placeholders filled from `integration.request.path.name`
+    /// and `${stageVariables.name}` from the stage.
     pub uri: String,
-    /// `integration.request.{path|querystring|header}.X` ← `method.request.{...}.Y` or `'static'`.
+    /// `integration.request.{path|querystring|header}.X` ← a source expression
+    /// (`method.request.path.Y`, `'static'`, `stageVariables.Z`, `context.W`).
     pub request_parameters: Vec<(String, String)>,
-    /// Integration responses.
+    /// Request templates by content type (non-proxy only).
+    pub request_templates: Templates,
+    /// Body handling when no template matches.
+    pub passthrough_behavior: PassthroughBehavior,
+    /// Integration responses (non-proxy only).
     pub responses: Vec<IntegrationResponse>,
+    /// API Gateway's default is 29 seconds.
+    pub timeout_millis: u64,
+    /// `tlsConfig.insecureSkipVerification`: accept any certificate from an HTTPS backend.
+    pub insecure_skip_verification: bool,
+}
+
+/// An AWS_PROXY integration with a Lambda function.
+#[derive(Debug, Clone)]
+pub struct LambdaProxyIntegration {
+    /// The integration URI, `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations`,
+    /// possibly with `${stageVariables.name}`.
+    pub uri: String,
     /// API Gateway's default is 29 seconds.
     pub timeout_millis: u64,
 }
@@ -76,10 +148,11 @@ pub struct IntegrationResponse {
     pub selection_pattern: Option<String>,
     /// The status the client gets.
     pub status_code: u16,
-    /// `method.response.header.X` ← `'static value'` (in AWS's quoting).
+    /// `method.response.header.X` ← a source expression (`'static'`,
+    /// `integration.response.header.Y`, `integration.response.body.$.a`, ...).
     pub response_parameters: Vec<(String, String)>,
     /// Response templates by content type.
-    pub response_templates: BTreeMap<String, String>,
+    pub response_templates: Templates,
 }
 
 /// The outcome of routing a path and method.
@@ -96,6 +169,7 @@ pub struct RouteMatch<'a> {
 impl Resource {
     fn new(path: String) -> Resource {
         Resource {
+            id: crate::names::short_id(&path),
             path,
             methods: BTreeMap::new(),
             literal_children: BTreeMap::new(),
@@ -168,6 +242,34 @@ impl ApiDefinition {
     pub fn empty() -> ApiDefinition {
         ApiDefinition {
             root: Resource::new("/".to_string()),
+            binary_media_types: Vec::new(),
+        }
+    }
+
+    /// Whether a content type (parameters ignored) is one of the binary media types
+    /// (`*/*` and `image/*` wildcards included).
+    pub fn is_binary(&self, content_type: &str) -> bool {
+        let wanted = content_type.split(';').next().unwrap_or("").trim();
+        if wanted.is_empty() {
+            return false;
+        }
+        self.binary_media_types.iter().any(|t| {
+            let t = t.trim();
+            t == "*/*"
+                || t.eq_ignore_ascii_case(wanted)
+                || t.strip_suffix("/*").is_some_and(|prefix| {
+                    wanted
+                        .split_once('/')
+                        .is_some_and(|(major, _)| major.eq_ignore_ascii_case(prefix))
+                })
+        })
+    }
+
+    /// Adds an empty resource at `path` (and those on the way), as `create-resource` does.
+    pub fn put_resource(&mut self, path: &str) {
+        let mut node = &mut self.root;
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            node = node.child_for_segment(segment);
         }
     }
 
@@ -253,10 +355,11 @@ mod tests {
     fn mock(method: &str) -> Method {
         Method {
             http_method: method.to_string(),
-            integration: Integration::Mock(MockIntegration {
+            integration: Some(Integration::Mock(MockIntegration {
                 request_templates: BTreeMap::new(),
+                passthrough_behavior: PassthroughBehavior::WhenNoMatch,
                 responses: vec![],
-            }),
+            })),
         }
     }
 

@@ -297,8 +297,9 @@ pub struct PublicEndpointSettings {
 pub struct RestApiConfig {
     /// The API id: 10 lowercase letters and digits, e.g. `chw1a2q2xk`.
     pub id: String,
-    /// The API's name.
-    pub name: String,
+    /// The API's name. Absent: the definition's `info.title`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -308,10 +309,19 @@ pub struct RestApiConfig {
     /// The resource policy: the policy object, or a JSON string as AWS returns it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<serde_json::Value>,
-    /// The API's definition: `"PetStore"` is the API Gateway console's Example API. Absent: the
-    /// API has only its root resource and no methods, like a new API in the console.
+    /// The API's definition: `"PetStore"` is the API Gateway console's Example API. Absent (and
+    /// no `body`): the API has only its root resource and no methods, like a new API in the
+    /// console.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
+    /// The API's definition as an OpenAPI 3.0 or Swagger 2.0 document with API Gateway's
+    /// extensions (CloudFormation's `Body`): the document itself, or its JSON or YAML text.
+    /// The scenario's `name`, `policy` and `vpcEndpointIds` win over the document's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// The same, from a JSON or YAML file (a path relative to the scenario file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
     /// Stages the API is deployed to. Each serves the API as this scenario defines it.
     #[serde(default)]
     pub stages: Vec<StageConfig>,
@@ -346,6 +356,10 @@ pub struct StageConfig {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Stage variables (`$stageVariables.name` in templates, `${stageVariables.name}` in
+    /// integration URIs).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub variables: std::collections::BTreeMap<String, String>,
 }
 
 /// Settings that only the emulator has.
@@ -372,6 +386,37 @@ pub struct EmulatorSettings {
     /// How long a connection a security group drops is held open in silence (seconds, default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_group_drop_seconds: Option<u64>,
+    /// Where integrations reach the user's own backends and functions.
+    #[serde(default)]
+    pub integrations: IntegrationSettings,
+}
+
+/// What integrations need from the machine they run on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IntegrationSettings {
+    /// PEM files of CA certificates that HTTPS backends' certificates may chain to, besides the
+    /// public web roots (paths relative to the scenario file).
+    #[serde(default)]
+    pub trusted_ca_files: Vec<String>,
+    /// Local stand-ins for the Lambda functions of AWS_PROXY integrations, by function name
+    /// (`orders`), qualified name (`orders:live`) or full ARN.
+    #[serde(default)]
+    pub lambda_functions: std::collections::BTreeMap<String, LambdaFunctionConfig>,
+}
+
+/// Where a Lambda function runs locally: exactly one of `endpoint` and `command`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LambdaFunctionConfig {
+    /// The base URL of a Lambda Runtime Interface Emulator (e.g. `http://127.0.0.1:9000`): the
+    /// event is POSTed to `/2015-03-31/functions/function/invocations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// A program and its arguments: it reads the event on stdin and writes the result on
+    /// stdout (relative program paths are resolved from the scenario file's directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
 }
 
 /// DNS server settings.
@@ -450,6 +495,24 @@ impl Config {
     /// Where this scenario came from.
     pub fn origin(&self) -> ConfigOrigin {
         self.origin.clone().unwrap_or(ConfigOrigin::Inline)
+    }
+
+    /// Sets where this scenario came from (relative file names resolve from a file's directory).
+    pub fn with_origin(mut self, origin: ConfigOrigin) -> Config {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// The directory relative paths in the scenario are resolved from.
+    pub fn base_dir(&self) -> PathBuf {
+        match &self.origin {
+            Some(ConfigOrigin::File(p)) => p
+                .parent()
+                .map(Path::to_path_buf)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from(".")),
+            _ => PathBuf::from("."),
+        }
     }
 
     /// The JSON Schema of the scenario file.

@@ -406,7 +406,10 @@ impl EmulatorBuilder {
         let ready = ready_info(&topology, udp.local_addr()?, ca.cert_path(), bound_port);
         let topology = Arc::new(ArcSwap::from_pointee(topology));
         let dns = DnsServer::start(topology.clone(), udp, tcp)?;
-        let gateway = Arc::new(Gateway::new(topology.clone(), Integrations::new(overrides)));
+        let gateway = Arc::new(Gateway::new(
+            topology.clone(),
+            Integrations::new(overrides, &topology.load().settings.backend_cas),
+        ));
         let https = HttpsServer::start(listeners, tls_config, gateway)?;
         Ok(Emulator {
             topology,

@@ -32,16 +32,19 @@
 pub mod api;
 pub mod config;
 pub mod dns;
+pub mod document;
 mod emulator;
 pub mod examples;
 pub mod gateway;
 pub mod integration;
 pub mod names;
 pub mod network;
+pub mod openapi;
 pub mod pki;
 pub mod policy;
 pub mod tls;
 pub mod topology;
+pub mod vtl;
 
 pub use config::{Config, ConfigError, ConfigOrigin};
 pub use emulator::{

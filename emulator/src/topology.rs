@@ -11,13 +11,19 @@ use std::sync::Arc;
 
 use ipnet::{IpNet, Ipv4Net};
 
+use std::cell::RefCell;
+use std::path::Path;
+
 use crate::api::ApiDefinition;
-use crate::config::{Config, ConfigError, ConfigOrigin, DenialWording};
+use crate::config::{Config, ConfigError, ConfigOrigin, DenialWording, RestApiConfig};
+use crate::document::{self, DocumentError};
 use crate::examples;
+use crate::integration::LambdaFunction;
 use crate::names::{self, Region};
 use crate::network::{
     self, ClientIdentity, ClientNetwork, IngressRule, RuleProtocol, SecurityGroup,
 };
+use crate::openapi;
 use crate::policy::{Policy, PolicyScope};
 
 /// The validated scenario.
@@ -43,6 +49,9 @@ pub struct Topology {
     pub client_networks: Vec<ClientNetwork>,
     /// Local addresses of the public (REGIONAL/EDGE) endpoint; empty when no API needs it.
     pub public_addresses: Vec<IpAddr>,
+    /// What the scenario asks for that the emulator accepts but does not emulate (from API
+    /// definitions: authorizers, validators, ...), by file and JSON path.
+    pub warnings: Vec<ConfigError>,
     frontend_by_address: HashMap<IpAddr, Option<usize>>,
     private_dns_by_vpc: HashMap<String, usize>,
     dns_names: HashMap<String, DnsAnswer>,
@@ -69,6 +78,10 @@ pub struct Settings {
     pub denial_wording: DenialWording,
     /// How long a connection a security group drops is held in silence.
     pub security_group_drop: std::time::Duration,
+    /// Local stand-ins for Lambda functions, by name, qualified name or ARN.
+    pub lambda_functions: BTreeMap<String, LambdaFunction>,
+    /// Extra CA certificates HTTPS backends may chain to.
+    pub backend_cas: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 /// A VPC.
@@ -207,6 +220,8 @@ pub struct RestApi {
 pub struct Stage {
     /// The stage name.
     pub name: String,
+    /// Stage variables.
+    pub variables: BTreeMap<String, String>,
     /// What it serves.
     pub deployment: Arc<Deployment>,
 }
@@ -214,6 +229,8 @@ pub struct Stage {
 /// What a deployment froze: the resource tree and the resource policy.
 #[derive(Debug)]
 pub struct Deployment {
+    /// A 6-character id in API Gateway's shape, stable for the scenario.
+    pub id: String,
     /// Resources, methods, integrations.
     pub definition: Arc<ApiDefinition>,
     /// The resource policy in force for this deployment.
@@ -228,6 +245,8 @@ impl Topology {
     pub fn from_config(config: &Config) -> Result<Topology, ConfigError> {
         Builder {
             origin: config.origin(),
+            base_dir: config.base_dir(),
+            warnings: RefCell::new(Vec::new()),
         }
         .build(config)
     }
@@ -297,6 +316,16 @@ impl Topology {
 
 struct Builder {
     origin: ConfigOrigin,
+    base_dir: std::path::PathBuf,
+    warnings: RefCell<Vec<ConfigError>>,
+}
+
+/// An API's definition and what its document says about the API itself.
+struct ResolvedDefinition {
+    api: Arc<ApiDefinition>,
+    title: Option<String>,
+    policy: Option<serde_json::Value>,
+    vpc_endpoint_ids: Vec<String>,
 }
 
 impl Builder {
@@ -372,6 +401,8 @@ impl Builder {
             security_group_drop: std::time::Duration::from_secs(
                 s.security_group_drop_seconds.unwrap_or(60),
             ),
+            lambda_functions: self.lambda_functions(config)?,
+            backend_cas: self.backend_cas(config)?,
         };
         Ok(Topology {
             dns_zones: vec![region.vpce_zone(), region.api_zone()],
@@ -386,10 +417,204 @@ impl Builder {
             security_groups,
             client_networks,
             public_addresses,
+            warnings: self.warnings.take(),
             frontend_by_address,
             private_dns_by_vpc,
             dns_names,
         })
+    }
+
+    fn stage_variables(
+        &self,
+        stage: &crate::config::StageConfig,
+        path: &str,
+    ) -> Result<BTreeMap<String, String>, ConfigError> {
+        for (name, value) in &stage.variables {
+            let at = document::child_path(&format!("{path}.variables"), name);
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(self.err(
+                    at,
+                    "Stage variable names must be alphanumeric or underscore",
+                ));
+            }
+            let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#&=,".contains(c);
+            if value.is_empty() || value.len() > 512 || !value.chars().all(allowed) {
+                return Err(self.err(
+                    at,
+                    "Stage variable values must be 1 to 512 characters of letters, digits and -._~:/?#&=,",
+                ));
+            }
+        }
+        Ok(stage.variables.clone())
+    }
+
+    fn lambda_functions(
+        &self,
+        config: &Config,
+    ) -> Result<BTreeMap<String, LambdaFunction>, ConfigError> {
+        let mut out = BTreeMap::new();
+        for (name, f) in &config.emulator.integrations.lambda_functions {
+            let path = document::child_path("$.emulator.integrations.lambdaFunctions", name);
+            let function = match (&f.endpoint, &f.command) {
+                (Some(url), None) => {
+                    let ok = url
+                        .parse::<http::Uri>()
+                        .is_ok_and(|u| u.scheme_str() == Some("http") && u.host().is_some());
+                    if !ok {
+                        return Err(self.err(
+                            format!("{path}.endpoint"),
+                            format!("expected the http:// URL of a Lambda Runtime Interface Emulator such as \"http://127.0.0.1:9000\", found {url:?}"),
+                        ));
+                    }
+                    LambdaFunction::Endpoint(url.clone())
+                }
+                (None, Some(argv)) if !argv.is_empty() && !argv[0].is_empty() => {
+                    let mut argv = argv.clone();
+                    // `./handler.py` is relative to the scenario file, like every other path in it.
+                    if argv[0].contains('/') && Path::new(&argv[0]).is_relative() {
+                        argv[0] = self.base_dir.join(&argv[0]).to_string_lossy().into_owned();
+                    }
+                    LambdaFunction::Command(argv)
+                }
+                (None, Some(_)) => {
+                    return Err(self.err(
+                        format!("{path}.command"),
+                        "expected a program and its arguments, such as [\"python3\", \"handler.py\"]",
+                    ))
+                }
+                _ => {
+                    return Err(self.err(
+                        path,
+                        "expected exactly one of \"endpoint\" (a Runtime Interface Emulator URL) and \"command\"",
+                    ))
+                }
+            };
+            out.insert(name.clone(), function);
+        }
+        Ok(out)
+    }
+
+    fn backend_cas(
+        &self,
+        config: &Config,
+    ) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, ConfigError> {
+        let mut out = Vec::new();
+        for (i, file) in config
+            .emulator
+            .integrations
+            .trusted_ca_files
+            .iter()
+            .enumerate()
+        {
+            let at = format!("$.emulator.integrations.trustedCaFiles[{i}]");
+            let full = self.base_dir.join(file);
+            let pem = std::fs::read(&full)
+                .map_err(|e| self.err(&at, format!("cannot read {}: {e}", full.display())))?;
+            let certs: Vec<_> = rustls_pemfile::certs(&mut pem.as_slice())
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.err(&at, format!("{} is not PEM: {e}", full.display())))?;
+            if certs.is_empty() {
+                return Err(self.err(
+                    &at,
+                    format!(
+                        "expected PEM certificates (-----BEGIN CERTIFICATE-----) in {}",
+                        full.display()
+                    ),
+                ));
+            }
+            out.extend(certs);
+        }
+        Ok(out)
+    }
+
+    /// Where an error inside an API definition document is reported: the document's own file
+    /// for `bodyFile`, else the scenario at `$.restApis[i].body`.
+    fn document_error(&self, file: Option<&Path>, at: &str, e: DocumentError) -> ConfigError {
+        match file {
+            Some(f) => ConfigError::new(&ConfigOrigin::File(f.to_path_buf()), e.path, e.message),
+            None => self.err(document::join_path(at, &e.path), e.message),
+        }
+    }
+
+    fn import_document(
+        &self,
+        doc: &serde_json::Value,
+        file: Option<&Path>,
+        at: &str,
+    ) -> Result<ResolvedDefinition, ConfigError> {
+        let imported = openapi::import(doc).map_err(|e| self.document_error(file, at, e))?;
+        for w in imported.warnings {
+            let w = self.document_error(file, at, w);
+            self.warnings.borrow_mut().push(w);
+        }
+        Ok(ResolvedDefinition {
+            api: Arc::new(imported.definition),
+            title: imported.title,
+            policy: imported.policy,
+            vpc_endpoint_ids: imported.vpc_endpoint_ids,
+        })
+    }
+
+    /// The definition of one API: a bundled example, an inline `body` or a `bodyFile`.
+    fn definition(
+        &self,
+        a: &RestApiConfig,
+        path: &str,
+        region: &Region,
+        examples_built: &mut HashMap<String, Arc<ResolvedDefinition>>,
+    ) -> Result<Option<Arc<ResolvedDefinition>>, ConfigError> {
+        match (&a.example, &a.body, &a.body_file) {
+            (None, None, None) => Ok(None),
+            (Some(name), None, None) => {
+                if let Some(built) = examples_built.get(name) {
+                    return Ok(Some(built.clone()));
+                }
+                let text = examples::example_document(name, region).ok_or_else(|| {
+                    self.err(
+                        format!("{path}.example"),
+                        format!("expected one of {:?}, found {name:?}", examples::EXAMPLES),
+                    )
+                })?;
+                let at = format!("{path}.example");
+                let doc = document::parse(&text).map_err(|e| self.document_error(None, &at, e))?;
+                let built = Arc::new(self.import_document(&doc, None, &at)?);
+                examples_built.insert(name.clone(), built.clone());
+                Ok(Some(built))
+            }
+            (None, Some(body), None) => {
+                let at = format!("{path}.body");
+                let parsed;
+                let doc = match body {
+                    serde_json::Value::String(text) => {
+                        parsed =
+                            document::parse(text).map_err(|e| self.document_error(None, &at, e))?;
+                        &parsed
+                    }
+                    other => other,
+                };
+                Ok(Some(Arc::new(self.import_document(doc, None, &at)?)))
+            }
+            (None, None, Some(file)) => {
+                let full = self.base_dir.join(file);
+                let text = std::fs::read_to_string(&full).map_err(|e| {
+                    self.err(
+                        format!("{path}.bodyFile"),
+                        format!("cannot read {}: {e}", full.display()),
+                    )
+                })?;
+                let doc =
+                    document::parse(&text).map_err(|e| self.document_error(Some(&full), "$", e))?;
+                Ok(Some(Arc::new(self.import_document(
+                    &doc,
+                    Some(&full),
+                    "$",
+                )?)))
+            }
+            _ => Err(self.err(
+                path,
+                "expected at most one of \"example\", \"body\" and \"bodyFile\"",
+            )),
+        }
     }
 
     fn vpcs(&self, config: &Config, region: &Region) -> Result<Vec<Vpc>, ConfigError> {
@@ -983,7 +1208,7 @@ impl Builder {
     ) -> Result<BTreeMap<String, Arc<RestApi>>, ConfigError> {
         let mut apis = BTreeMap::new();
         // APIs built from the same example share one definition: 10 000 of them stay small.
-        let mut examples_built: HashMap<String, Arc<ApiDefinition>> = HashMap::new();
+        let mut examples_built: HashMap<String, Arc<ResolvedDefinition>> = HashMap::new();
         let empty = Arc::new(ApiDefinition::empty());
         for (i, a) in config.rest_apis.iter().enumerate() {
             let path = format!("$.restApis[{i}]");
@@ -993,8 +1218,17 @@ impl Builder {
             if apis.contains_key(&a.id) {
                 return Err(self.err(format!("{path}.id"), format!("{} is defined twice", a.id)));
             }
-            if a.name.trim().is_empty() {
-                return Err(self.err(format!("{path}.name"), "expected a non-empty name"));
+            let resolved = self.definition(a, &path, region, &mut examples_built)?;
+            let name = a
+                .name
+                .clone()
+                .or_else(|| resolved.as_ref().and_then(|r| r.title.clone()))
+                .unwrap_or_default();
+            if name.trim().is_empty() {
+                return Err(self.err(
+                    format!("{path}.name"),
+                    "expected a non-empty name (or a definition whose info.title names the API)",
+                ));
             }
             let types = &a.endpoint_configuration.types;
             let endpoint_type =
@@ -1013,7 +1247,10 @@ impl Builder {
                         ))
                     }
                 };
-            let vpce_ids = &a.endpoint_configuration.vpc_endpoint_ids;
+            let vpce_ids = match (&a.endpoint_configuration.vpc_endpoint_ids, &resolved) {
+                (ids, Some(r)) if ids.is_empty() => &r.vpc_endpoint_ids,
+                (ids, _) => ids,
+            };
             if !vpce_ids.is_empty() && endpoint_type != EndpointType::Private {
                 return Err(self.err(
                     format!("{path}.endpointConfiguration.vpcEndpointIds"),
@@ -1034,34 +1271,23 @@ impl Builder {
                 account_id: config.account_id.clone(),
                 api_id: Some(a.id.clone()),
             };
-            let policy = match &a.policy {
-                None => None,
-                Some(doc) => Some(Arc::new(self.policy(
+            let document_policy = resolved.as_ref().and_then(|r| r.policy.as_ref());
+            let policy = match (&a.policy, document_policy) {
+                (None, None) => None,
+                (Some(doc), _) => Some(Arc::new(self.policy(
                     doc,
                     &format!("{path}.policy"),
                     &scope,
                 )?)),
+                (None, Some(doc)) => Some(Arc::new(self.policy(
+                    doc,
+                    &format!("{path}.body.x-amazon-apigateway-policy"),
+                    &scope,
+                )?)),
             };
-            let definition = match &a.example {
-                None => empty.clone(),
-                Some(name) => match examples_built.get(name) {
-                    Some(built) => built.clone(),
-                    None => {
-                        let built =
-                            Arc::new(examples::example_api(name, region).ok_or_else(|| {
-                                self.err(
-                                    format!("{path}.example"),
-                                    format!(
-                                        "expected one of {:?}, found {name:?}",
-                                        examples::EXAMPLES
-                                    ),
-                                )
-                            })?);
-                        examples_built.insert(name.clone(), built.clone());
-                        built
-                    }
-                },
-            };
+            let definition = resolved
+                .as_ref()
+                .map_or_else(|| empty.clone(), |r| r.api.clone());
             if endpoint_type == EndpointType::Private && policy.is_none() && !a.stages.is_empty() {
                 // CreateDeployment's own refusal (decision 6 in the README).
                 return Err(self.err(
@@ -1069,7 +1295,11 @@ impl Builder {
                     "Private REST API doesn't have a resource policy attached to it (a PRIVATE API cannot be deployed without one; add \"policy\" or remove \"stages\")",
                 ));
             }
-            let deployment = Arc::new(Deployment { definition, policy });
+            let deployment = Arc::new(Deployment {
+                id: names::short_id(&format!("deployment/{}", a.id)),
+                definition,
+                policy,
+            });
             let mut stages = BTreeMap::new();
             for (j, s) in a.stages.iter().enumerate() {
                 let name = &s.stage_name;
@@ -1096,6 +1326,7 @@ impl Builder {
                     name.clone(),
                     Arc::new(Stage {
                         name: name.clone(),
+                        variables: self.stage_variables(s, &format!("{path}.stages[{j}]"))?,
                         deployment: deployment.clone(),
                     }),
                 );
@@ -1104,7 +1335,7 @@ impl Builder {
                 a.id.clone(),
                 Arc::new(RestApi {
                     id: a.id.clone(),
-                    name: a.name.clone(),
+                    name,
                     endpoint_type,
                     vpc_endpoint_ids: vpce_ids.clone(),
                     arn: names::api_arn(region, &config.account_id, &a.id),

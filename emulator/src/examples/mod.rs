@@ -19,134 +19,28 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::api::{
-    ApiDefinition, HttpIntegration, Integration, IntegrationResponse, Method, MockIntegration,
-};
 use crate::names::Region;
 
 /// The names the `example` field of a REST API accepts.
 pub const EXAMPLES: &[&str] = &["PetStore"];
 
-/// The root page of the Example API, a MOCK response template (`$context.stage` is filled in).
-const ROOT_PAGE_TEMPLATE: &str = include_str!("petstore-root.html.vtl");
+/// The console's Example API as its Swagger export (with integrations) describes it; the
+/// backend host is filled in per Region.
+const PETSTORE_DOCUMENT: &str = include_str!("petstore.swagger.json");
 
 /// The host the Example API's HTTP integrations call, for a Region.
 pub fn petstore_backend_host(region: &Region) -> String {
     format!("petstore.execute-api.{}.{}", region.name, region.dns_suffix)
 }
 
-/// Builds the definition of a bundled example API, or `None` for an unknown name.
-pub fn example_api(name: &str, region: &Region) -> Option<ApiDefinition> {
-    (name == "PetStore").then(|| petstore(region))
-}
-
-fn static_header(name: &str, value: &str) -> (String, String) {
-    (
-        format!("method.response.header.{name}"),
-        format!("'{value}'"),
-    )
-}
-
-fn cors_options(allow_methods: &str) -> Method {
-    Method {
-        http_method: "OPTIONS".to_string(),
-        integration: Integration::Mock(MockIntegration {
-            request_templates: BTreeMap::from([(
-                "application/json".to_string(),
-                "{\"statusCode\": 200}".to_string(),
-            )]),
-            responses: vec![IntegrationResponse {
-                selection_pattern: None,
-                status_code: 200,
-                response_parameters: vec![
-                    static_header("Access-Control-Allow-Methods", allow_methods),
-                    static_header(
-                        "Access-Control-Allow-Headers",
-                        "Content-Type,X-Amz-Date,Authorization,X-Api-Key",
-                    ),
-                    static_header("Access-Control-Allow-Origin", "*"),
-                ],
-                response_templates: BTreeMap::new(),
-            }],
-        }),
-    }
-}
-
-fn http_method(method: &str, uri: String, request_parameters: Vec<(String, String)>) -> Method {
-    Method {
-        http_method: method.to_string(),
-        integration: Integration::Http(HttpIntegration {
-            http_method: method.to_string(),
-            uri,
-            request_parameters,
-            responses: vec![IntegrationResponse {
-                selection_pattern: None,
-                status_code: 200,
-                response_parameters: vec![static_header("Access-Control-Allow-Origin", "*")],
-                response_templates: BTreeMap::new(),
-            }],
-            timeout_millis: 29_000,
-        }),
-    }
-}
-
-/// The console's Example API as its Swagger export describes it.
-fn petstore(region: &Region) -> ApiDefinition {
-    let base = format!("http://{}/petstore/pets", petstore_backend_host(region));
-    let mut api = ApiDefinition::empty();
-    api.put_method(
-        "/",
-        Method {
-            http_method: "GET".to_string(),
-            integration: Integration::Mock(MockIntegration {
-                request_templates: BTreeMap::from([(
-                    "application/json".to_string(),
-                    "{\"statusCode\": 200}".to_string(),
-                )]),
-                responses: vec![IntegrationResponse {
-                    selection_pattern: None,
-                    status_code: 200,
-                    response_parameters: vec![static_header("Content-Type", "text/html")],
-                    response_templates: BTreeMap::from([(
-                        "text/html".to_string(),
-                        ROOT_PAGE_TEMPLATE.to_string(),
-                    )]),
-                }],
-            }),
-        },
-    );
-    api.put_method(
-        "/pets",
-        http_method(
-            "GET",
-            base.clone(),
-            vec![
-                (
-                    "integration.request.querystring.page".to_string(),
-                    "method.request.querystring.page".to_string(),
-                ),
-                (
-                    "integration.request.querystring.type".to_string(),
-                    "method.request.querystring.type".to_string(),
-                ),
-            ],
-        ),
-    );
-    api.put_method("/pets", http_method("POST", base.clone(), Vec::new()));
-    api.put_method("/pets", cors_options("POST,GET,OPTIONS"));
-    api.put_method(
-        "/pets/{petId}",
-        http_method(
-            "GET",
-            format!("{base}/{{petId}}"),
-            vec![(
-                "integration.request.path.petId".to_string(),
-                "method.request.path.petId".to_string(),
-            )],
-        ),
-    );
-    api.put_method("/pets/{petId}", cors_options("GET,OPTIONS"));
-    api
+/// The OpenAPI document of a bundled example API, or `None` for an unknown name. It is
+/// imported like any user's definition.
+pub fn example_document(name: &str, region: &Region) -> Option<String> {
+    (name == "PetStore").then(|| {
+        PETSTORE_DOCUMENT
+            .replace("@REGION@", &region.name)
+            .replace("@DNS_SUFFIX@", region.dns_suffix)
+    })
 }
 
 /// The offline stand-in for AWS's PetStore demo backend, listening on loopback.
@@ -305,11 +199,15 @@ mod tests {
 
     #[test]
     fn the_example_api_has_the_console_resources() {
-        let api = example_api("PetStore", &Region::parse("us-east-1").unwrap()).unwrap();
+        let region = Region::parse("us-east-1").unwrap();
+        let text = example_document("PetStore", &region).unwrap();
+        let imported = crate::openapi::import(&crate::document::parse(&text).unwrap()).unwrap();
+        assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+        let api = imported.definition;
         let paths: Vec<_> = api.resources().iter().map(|r| r.path.clone()).collect();
         assert_eq!(paths, vec!["/", "/pets", "/pets/{petId}"]);
         assert!(api.route("/pets", "POST").is_some());
         assert!(api.route("/", "POST").is_none());
-        assert!(example_api("Nope", &Region::parse("us-east-1").unwrap()).is_none());
+        assert!(example_document("Nope", &region).is_none());
     }
 }

@@ -180,6 +180,28 @@ fn iso8601_now() -> (String, u64) {
     (text, now)
 }
 
+/// `$context.requestTime` (`25/Nov/2026:10:00:00 +0000`) and `requestTimeEpoch` (ms).
+fn request_time() -> (String, u64) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let t = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let text = format!(
+        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
+        t.day(),
+        MONTHS[usize::from(u8::from(t.month())).saturating_sub(1) % 12],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    (text, now.as_millis() as u64)
+}
+
 impl Gateway {
     /// A gateway over `topology`, calling integrations through `integrations`.
     pub fn new(topology: Arc<ArcSwap<Topology>>, integrations: Integrations) -> Gateway {
@@ -323,26 +345,42 @@ impl Gateway {
 
         let query = request.query();
         let host = request.header("host").unwrap_or_default();
+        let (request_time, request_time_epoch) = request_time();
         let method_request = MethodRequest {
             api_id: &api.id,
+            account_id: &topology.account_id,
+            deployment_id: &stage.deployment.id,
+            api: &stage.deployment.definition,
             stage: &stage.name,
+            stage_variables: &stage.variables,
             resource_path: &route.resource.path,
+            resource_id: &route.resource.id,
             http_method: &request.method,
             request_id: &ids.request_id,
             extended_request_id: &ids.extended_request_id,
+            request_time: &request_time,
+            request_time_epoch,
             path: resource_path,
             path_parameters: &route.path_parameters,
             query: &query,
+            raw_query: request.target.split_once('?').map(|(_, q)| q),
             headers: &request.headers,
             body: &request.body,
             source_ip: client.address,
             vpce_id: endpoint.map(|e| e.id.as_str()).unwrap_or_default(),
             vpc_id: endpoint.map(|e| e.vpc_id.as_str()).unwrap_or_default(),
             domain_name: host.split(':').next().unwrap_or_default(),
+            protocol: if request.http2 {
+                "HTTP/2.0"
+            } else {
+                "HTTP/1.1"
+            },
+            tls_version: conn.tls_version,
+            cipher_suite: &conn.cipher_suite,
         };
         let output = self
             .integrations
-            .invoke(route.method, &method_request)
+            .invoke(route.method, &method_request, &topology.settings)
             .await
             .inspect_err(|e| {
                 outcome.reason = Some(format!("integration failed: {e:?}"));

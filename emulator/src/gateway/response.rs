@@ -36,6 +36,11 @@ pub enum GatewayError {
     InternalServerError,
     /// The integration did not answer in time.
     IntegrationTimeout,
+    /// A Lambda function failed or answered outside the proxy response contract.
+    BadGateway,
+    /// No request template matches the content type and `passthroughBehavior` forbids passing
+    /// the body through.
+    UnsupportedMediaType,
 }
 
 impl GatewayError {
@@ -62,6 +67,17 @@ impl GatewayError {
                 500,
                 "InternalServerErrorException",
                 r#"{"message": "Internal server error"}"#.to_string(),
+            ),
+            GatewayError::BadGateway => (
+                502,
+                "InternalServerErrorException",
+                r#"{"message": "Internal server error"}"#.to_string(),
+            ),
+            // The default gateway response template, `{"message":$context.error.messageString}`.
+            GatewayError::UnsupportedMediaType => (
+                415,
+                "UnsupportedMediaTypeException",
+                r#"{"message":"Unsupported Media Type"}"#.to_string(),
             ),
             GatewayError::IntegrationTimeout => (
                 504,
