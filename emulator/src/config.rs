@@ -97,6 +97,24 @@ pub struct Config {
     #[serde(skip)]
     #[schemars(skip)]
     pub(crate) origin: Option<ConfigOrigin>,
+    /// For generated scenarios: scenario path prefixes and where they came from in the source
+    /// (`$.restApis[0]` ← `$.Resources.Api`), so messages point into the user's file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) path_aliases: Vec<(String, String)>,
+}
+
+/// Rewrites a scenario path through the longest matching alias prefix.
+pub(crate) fn alias_path(aliases: &[(String, String)], path: &str) -> String {
+    aliases
+        .iter()
+        .filter(|(prefix, _)| {
+            path.strip_prefix(prefix.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(prefix, source)| format!("{source}{}", &path[prefix.len()..]))
+        .unwrap_or_else(|| path.to_string())
 }
 
 /// A VPC (as `aws ec2 describe-vpcs` / `describe-subnets` print it).
@@ -484,6 +502,19 @@ impl Config {
         Ok(config)
     }
 
+    /// Reads a scenario from a JSON value (a generated one, e.g. from a template).
+    pub fn from_value(
+        value: serde_json::Value,
+        origin: ConfigOrigin,
+    ) -> Result<Config, ConfigError> {
+        let mut config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = json_path(&e.path().to_string());
+            ConfigError::new(&origin, path, clean_serde_message(&e.inner().to_string()))
+        })?;
+        config.origin = Some(origin);
+        Ok(config)
+    }
+
     /// Reads and parses a scenario file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         let origin = ConfigOrigin::File(path.to_path_buf());
@@ -500,6 +531,12 @@ impl Config {
     /// Sets where this scenario came from (relative file names resolve from a file's directory).
     pub fn with_origin(mut self, origin: ConfigOrigin) -> Config {
         self.origin = Some(origin);
+        self
+    }
+
+    /// Records where a generated scenario's paths came from (see [`Config::from_value`]).
+    pub(crate) fn with_path_aliases(mut self, aliases: Vec<(String, String)>) -> Config {
+        self.path_aliases = aliases;
         self
     }
 

@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod cloudformation;
 pub mod config;
 pub mod dns;
 pub mod document;

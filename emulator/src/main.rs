@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use apigw_emulator::cloudformation::{self, TemplateOptions};
 use apigw_emulator::policy::{AuthzRequest, ConditionContext, Policy, PolicyScope, Principal};
 use apigw_emulator::{Config, ConfigOrigin, Emulator, PortChoice, ReadyInfo, StartError};
 use clap::{Parser, Subcommand};
@@ -31,9 +32,8 @@ enum Command {
     Up(UpArgs),
     /// Check a scenario file and print what it defines; exit 2 with the error if it is invalid.
     Validate {
-        /// The scenario file (JSON). Default: the built-in seed scenario.
-        #[arg(long, short)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        source: ScenarioArgs,
     },
     /// Print the JSON Schema of scenario files.
     Schema,
@@ -86,11 +86,26 @@ enum PolicyCommand {
 #[error("{0}")]
 struct UsageError(String);
 
+/// Where the scenario comes from: a scenario file, a CloudFormation/SAM template, or both
+/// (the template's resources added to the scenario's).
 #[derive(clap::Args)]
-struct UpArgs {
-    /// The scenario file (JSON). Default: the built-in seed scenario.
+struct ScenarioArgs {
+    /// The scenario file (JSON). Default: the built-in seed scenario, unless --template is given.
     #[arg(long, short)]
     config: Option<PathBuf>,
+    /// A CloudFormation or SAM template (JSON or YAML) whose VPCs, endpoints and REST APIs to
+    /// serve.
+    #[arg(long, short, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// A value for one of the template's Parameters (repeatable).
+    #[arg(long = "parameter", value_name = "NAME=VALUE", requires = "template")]
+    parameters: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    #[command(flatten)]
+    source: ScenarioArgs,
     /// Once listening, write addresses, names and the CA path to this file as JSON.
     #[arg(long, value_name = "FILE")]
     ready_file: Option<PathBuf>,
@@ -110,10 +125,46 @@ struct UpArgs {
     https_port: Option<u16>,
 }
 
-fn load(config: &Option<PathBuf>) -> Result<Config, apigw_emulator::ConfigError> {
-    match config {
-        Some(path) => Config::from_file(path),
-        None => Ok(Config::seed()),
+/// Loads the scenario, with the warnings a template produced.
+fn load(source: &ScenarioArgs) -> anyhow::Result<(Config, Vec<apigw_emulator::ConfigError>)> {
+    let base = match &source.config {
+        Some(path) => Some(Config::from_file(path)?),
+        None => None,
+    };
+    let Some(template) = &source.template else {
+        return Ok((base.unwrap_or_else(Config::seed), Vec::new()));
+    };
+    let mut options = TemplateOptions::default();
+    for p in &source.parameters {
+        let (name, value) = p
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("--parameter {p:?}: expected NAME=VALUE")))?;
+        options
+            .parameters
+            .insert(name.to_string(), value.to_string());
+    }
+    if let Some(b) = &base {
+        options.region = Some(b.region.clone());
+        options.account_id = Some(b.account_id.clone());
+    }
+    let made = cloudformation::scenario_from_file(template, &options)?;
+    let config = match base {
+        None => made.config,
+        Some(mut b) => {
+            b.vpcs.extend(made.config.vpcs);
+            b.security_groups.extend(made.config.security_groups);
+            b.vpc_endpoints.extend(made.config.vpc_endpoints);
+            b.rest_apis.extend(made.config.rest_apis);
+            b
+        }
+    };
+    Ok((config, made.warnings))
+}
+
+/// Prints what was accepted but is not emulated.
+fn print_warnings<'w>(warnings: impl IntoIterator<Item = &'w apigw_emulator::ConfigError>) {
+    for w in warnings {
+        eprintln!("warning: {w}");
     }
 }
 
@@ -144,9 +195,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&Config::json_schema())?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { config } => {
-            let config = load(&config)?;
+        Command::Validate { source } => {
+            let (config, warnings) = load(&source)?;
             let topology = apigw_emulator::Topology::from_config(&config)?;
+            print_warnings(warnings.iter().chain(&topology.warnings));
             println!(
                 "{}: valid: {} VPC endpoint(s), {} REST API(s), {} stage(s)",
                 config.origin(),
@@ -284,7 +336,10 @@ fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitCode> {
 
 fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     init_logging();
-    let config = load(&args.config)?;
+    let (config, warnings) = load(&args.source)?;
+    // Validated here too, so that warnings print before the banner.
+    let topology = apigw_emulator::Topology::from_config(&config)?;
+    print_warnings(warnings.iter().chain(&topology.warnings));
     let origin = config.origin();
     // A ready file left by an earlier run (a container restart) must not announce this one early.
     if let Some(path) = &args.ready_file {

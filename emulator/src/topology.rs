@@ -245,6 +245,7 @@ impl Topology {
     pub fn from_config(config: &Config) -> Result<Topology, ConfigError> {
         Builder {
             origin: config.origin(),
+            aliases: config.path_aliases.clone(),
             base_dir: config.base_dir(),
             warnings: RefCell::new(Vec::new()),
         }
@@ -316,6 +317,7 @@ impl Topology {
 
 struct Builder {
     origin: ConfigOrigin,
+    aliases: Vec<(String, String)>,
     base_dir: std::path::PathBuf,
     warnings: RefCell<Vec<ConfigError>>,
 }
@@ -330,6 +332,7 @@ struct ResolvedDefinition {
 
 impl Builder {
     fn err(&self, path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        let path = crate::config::alias_path(&self.aliases, &path.into());
         ConfigError::new(&self.origin, path, message)
     }
 
