@@ -1205,6 +1205,7 @@ Resources:
             account_id: "111122223333".into(),
             stack_name: "s".into(),
             warnings: Vec::new(),
+            aliases: Vec::new(),
         };
         let v = c
             .sub(&json!("arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations ${!stageVariables.x}"), "$")
