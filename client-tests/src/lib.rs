@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 pub use apigw_emulator::{Config, ConfigOrigin, Emulator};
 
+pub mod backends;
+
 /// The seed scenario's API id, endpoint id and stage.
 pub const SEED_API_ID: &str = "chw1a2q2xk";
 /// The seed scenario's endpoint.

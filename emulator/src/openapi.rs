@@ -604,7 +604,7 @@ fn check_request_mapping(target: &str, source: &str, path: &str) -> Result<(), D
         .iter()
         .any(|p| source.strip_prefix(p).is_some_and(valid_name))
         || source == "method.request.body"
-        || source.starts_with("method.request.body.$");
+        || source.starts_with("method.request.body.");
     if !source_ok {
         return Err(DocumentError::new(
             path,
@@ -636,7 +636,7 @@ fn check_response_mapping(target: &str, source: &str, path: &str) -> Result<(), 
         .iter()
         .any(|p| source.strip_prefix(p).is_some_and(valid_name))
         || source == "integration.response.body"
-        || source.starts_with("integration.response.body.$");
+        || source.starts_with("integration.response.body.");
     if !source_ok {
         return Err(DocumentError::new(
             path,

@@ -172,14 +172,20 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// `` (the whole body) or `.$.a.b[0]` (a JSONPath into the JSON body).
+/// `` (the whole body), or `.a.b[0]` / `.$.a.b[0]`: a JSONPath into the JSON body (API
+/// Gateway's examples write `integration.response.body.redirect.url`).
 fn body_expression(body: &str, rest: &str) -> Option<String> {
     if rest.is_empty() {
         return Some(body.to_string());
     }
     let expression = rest.strip_prefix('.')?;
     let parsed: Value = serde_json::from_str(body).ok()?;
-    json_path(&parsed, expression).map(|v| match v {
+    let expression = if expression.starts_with('$') {
+        expression.to_string()
+    } else {
+        format!("$.{expression}")
+    };
+    json_path(&parsed, &expression).map(|v| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     })
@@ -398,6 +404,10 @@ mod tests {
             Some("7")
         );
         assert_eq!(body_expression("x", "").as_deref(), Some("x"));
+        assert_eq!(
+            body_expression("{\"a\": {\"b\": 1}}", ".a.b").as_deref(),
+            Some("1")
+        );
     }
 
     #[test]
