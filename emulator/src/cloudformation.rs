@@ -112,6 +112,175 @@ pub fn scenario_from_str(
     })
 }
 
+/// Adds a template's resources to a scenario (which keeps its own Region, account and settings).
+/// Messages about the template's parts still point into the template, prefixed with its name.
+pub fn merge_into(base: Config, made: Config) -> Config {
+    let template = made.origin().to_string();
+    let counts = [
+        ("$.vpcs[", base.vpcs.len()),
+        ("$.securityGroups[", base.security_groups.len()),
+        ("$.vpcEndpoints[", base.vpc_endpoints.len()),
+        ("$.restApis[", base.rest_apis.len()),
+    ];
+    let shifted: Vec<(String, String)> = made
+        .path_aliases
+        .iter()
+        .map(|(scenario_path, source)| {
+            let moved = counts
+                .iter()
+                .find_map(|(prefix, offset)| {
+                    let rest = scenario_path.strip_prefix(prefix)?;
+                    let (index, tail) = rest.split_once(']')?;
+                    let index: usize = index.parse().ok()?;
+                    Some(format!("{prefix}{}]{tail}", index + offset))
+                })
+                .unwrap_or_else(|| scenario_path.clone());
+            (moved, format!("{template}: {source}"))
+        })
+        .collect();
+    let mut merged = base;
+    merged.vpcs.extend(made.vpcs);
+    merged.security_groups.extend(made.security_groups);
+    merged.vpc_endpoints.extend(made.vpc_endpoints);
+    merged.rest_apis.extend(made.rest_apis);
+    merged.path_aliases.extend(shifted);
+    merged
+}
+
+/// The properties each supported type reads (or knowingly ignores); others are reported.
+const KNOWN_PROPERTIES: &[(&str, &[&str])] = &[
+    (
+        "AWS::EC2::VPC",
+        &[
+            "CidrBlock",
+            "EnableDnsHostnames",
+            "EnableDnsSupport",
+            "InstanceTenancy",
+            "Tags",
+        ],
+    ),
+    (
+        "AWS::EC2::Subnet",
+        &[
+            "VpcId",
+            "CidrBlock",
+            "AvailabilityZone",
+            "MapPublicIpOnLaunch",
+            "Tags",
+        ],
+    ),
+    (
+        "AWS::EC2::SecurityGroup",
+        &[
+            "GroupDescription",
+            "GroupName",
+            "VpcId",
+            "SecurityGroupIngress",
+            "SecurityGroupEgress",
+            "Tags",
+        ],
+    ),
+    (
+        "AWS::EC2::SecurityGroupIngress",
+        &[
+            "GroupId",
+            "IpProtocol",
+            "FromPort",
+            "ToPort",
+            "CidrIp",
+            "CidrIpv6",
+            "SourceSecurityGroupId",
+            "Description",
+        ],
+    ),
+    (
+        "AWS::EC2::VPCEndpoint",
+        &[
+            "ServiceName",
+            "VpcEndpointType",
+            "VpcId",
+            "SubnetIds",
+            "SecurityGroupIds",
+            "PrivateDnsEnabled",
+            "PolicyDocument",
+            "IpAddressType",
+            "Tags",
+        ],
+    ),
+    (
+        "AWS::ApiGateway::RestApi",
+        &[
+            "Name",
+            "Description",
+            "Body",
+            "BodyS3Location",
+            "EndpointConfiguration",
+            "Policy",
+            "BinaryMediaTypes",
+            "ApiKeySourceType",
+            "FailOnWarnings",
+            "Mode",
+            "Parameters",
+            "Tags",
+            "DisableExecuteApiEndpoint",
+        ],
+    ),
+    (
+        "AWS::ApiGateway::Resource",
+        &["RestApiId", "ParentId", "PathPart"],
+    ),
+    (
+        "AWS::ApiGateway::Method",
+        &[
+            "RestApiId",
+            "ResourceId",
+            "HttpMethod",
+            "AuthorizationType",
+            "Integration",
+            "MethodResponses",
+            "RequestParameters",
+            "RequestModels",
+            "OperationName",
+            "ApiKeyRequired",
+        ],
+    ),
+    (
+        "AWS::ApiGateway::Deployment",
+        &["RestApiId", "StageName", "StageDescription", "Description"],
+    ),
+    (
+        "AWS::ApiGateway::Stage",
+        &[
+            "RestApiId",
+            "StageName",
+            "DeploymentId",
+            "Variables",
+            "Description",
+            "Tags",
+            "MethodSettings",
+            "TracingEnabled",
+        ],
+    ),
+    (
+        "AWS::Serverless::Api",
+        &[
+            "Name",
+            "Description",
+            "StageName",
+            "DefinitionBody",
+            "DefinitionUri",
+            "EndpointConfiguration",
+            "Auth",
+            "Variables",
+            "BinaryMediaTypes",
+            "Tags",
+            "TracingEnabled",
+            "MethodSettings",
+            "OpenApiVersion",
+        ],
+    ),
+];
+
 const IGNORED_QUIETLY: &[&str] = &[
     "AWS::Lambda::Permission",
     "AWS::IAM::Role",
@@ -655,6 +824,21 @@ impl Converter<'_> {
                     | "AWS::ApiGateway::Stage"
                     | "AWS::Serverless::Api"
             ) || IGNORED_QUIETLY.contains(&kind);
+            if let Some((_, known)) = KNOWN_PROPERTIES.iter().find(|(k, _)| *k == kind) {
+                for key in resource
+                    .get("Properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|p| p.keys())
+                {
+                    if !known.contains(&key.as_str()) {
+                        self.warnings.push(DocumentError::new(
+                            format!("{}.Properties.{key}", child_path("$.Resources", logical)),
+                            format!("{kind} has no property {key} the emulator knows; ignored"),
+                        ));
+                    }
+                }
+            }
             if kind == "AWS::Lambda::Function" || kind == "AWS::Serverless::Function" {
                 let name = self
                     .physical

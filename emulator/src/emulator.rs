@@ -392,7 +392,17 @@ impl EmulatorBuilder {
             .unwrap_or(0);
 
         // The Example API's backend, only when an API uses it.
-        let needs_backend = self.config.rest_apis.iter().any(|a| a.example.is_some());
+        // AWS's own exports of the Example API name the demo host too: serve it for them as well.
+        let backend_host = examples::petstore_backend_host(&topology.region);
+        let needs_backend = topology.rest_apis.values().any(|a| {
+            a.stages.values().any(|s| {
+                s.deployment.definition.resources().iter().any(|r| {
+                    r.methods().any(|(_, m)| {
+                        matches!(&m.integration, Some(crate::api::Integration::Http(h)) if h.uri.contains(&backend_host))
+                    })
+                })
+            })
+        });
         let backend = if needs_backend {
             Some(PetStoreBackend::start().await?)
         } else {

@@ -150,13 +150,7 @@ fn load(source: &ScenarioArgs) -> anyhow::Result<(Config, Vec<apigw_emulator::Co
     let made = cloudformation::scenario_from_file(template, &options)?;
     let config = match base {
         None => made.config,
-        Some(mut b) => {
-            b.vpcs.extend(made.config.vpcs);
-            b.security_groups.extend(made.config.security_groups);
-            b.vpc_endpoints.extend(made.config.vpc_endpoints);
-            b.rest_apis.extend(made.config.rest_apis);
-            b
-        }
+        Some(b) => cloudformation::merge_into(b, made.config),
     };
     Ok((config, made.warnings))
 }
@@ -197,8 +191,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Validate { source } => {
             let (config, warnings) = load(&source)?;
+            print_warnings(&warnings);
             let topology = apigw_emulator::Topology::from_config(&config)?;
-            print_warnings(warnings.iter().chain(&topology.warnings));
+            print_warnings(&topology.warnings);
             println!(
                 "{}: valid: {} VPC endpoint(s), {} REST API(s), {} stage(s)",
                 config.origin(),
@@ -337,9 +332,10 @@ fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitCode> {
 fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     init_logging();
     let (config, warnings) = load(&args.source)?;
+    print_warnings(&warnings);
     // Validated here too, so that warnings print before the banner.
     let topology = apigw_emulator::Topology::from_config(&config)?;
-    print_warnings(warnings.iter().chain(&topology.warnings));
+    print_warnings(&topology.warnings);
     let origin = config.origin();
     // A ready file left by an earlier run (a container restart) must not announce this one early.
     if let Some(path) = &args.ready_file {

@@ -250,3 +250,72 @@ fn healthcheck_follows_the_ready_file() {
         "ready: DNS on 127.0.0.1:53\n"
     );
 }
+
+#[test]
+fn an_api_definition_error_names_the_definition_file_and_its_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        requestTemplates:\n          application/json: \"#macro(m)#end\"\n",
+    )
+    .unwrap();
+    let mut seed: serde_json::Value =
+        serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).unwrap();
+    let api = seed["restApis"][0].as_object_mut().unwrap();
+    api.remove("example");
+    api.insert("bodyFile".into(), "api.yaml".into());
+    let file = dir.path().join("scenario.json");
+    std::fs::write(&file, seed.to_string()).unwrap();
+    let out = bin().arg("validate").arg("-c").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: {}: $.paths['/x'].get.x-amazon-apigateway-integration.requestTemplates['application/json']: the mapping template does not parse: line 1, column 1: #macro is not supported by apigw-emulator",
+            dir.path().join("api.yaml").display()
+        )
+    );
+}
+
+#[test]
+fn a_template_validates_with_warnings_for_what_is_not_emulated() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("stack.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: a\n      Colour: blue\n      Body: {openapi: 3.0.1, paths: {/: {get: {security: [{key: []}], x-amazon-apigateway-integration: {type: mock}}}}}\n  Topic:\n    Type: AWS::SNS::Topic\n  Deployment:\n    Type: AWS::ApiGateway::Deployment\n    Properties: {RestApiId: !Ref Api, StageName: dev}\n",
+    )
+    .unwrap();
+    let out = bin()
+        .arg("validate")
+        .arg("--template")
+        .arg(&template)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let t = template.display();
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!("warning: {t}: $.Resources.Api.Properties.Colour: AWS::ApiGateway::RestApi has no property Colour the emulator knows; ignored"),
+            format!("warning: {t}: $.Resources.Topic: AWS::SNS::Topic is not emulated; ignored"),
+            format!("warning: {t}: $.Resources.Api.Properties.Body.paths['/'].get.security: security [\"key\"] is not enforced: authorizers, IAM authorization and API keys are not emulated"),
+        ]
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        format!("{t}: valid: 0 VPC endpoint(s), 1 REST API(s), 1 stage(s)")
+    );
+    let out = bin()
+        .arg("validate")
+        .arg("--template")
+        .arg(&template)
+        .args(["--parameter", "Nope=1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("$.Parameters: --parameter Nope: the template declares no such parameter"));
+}
