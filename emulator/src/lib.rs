@@ -6,7 +6,7 @@
 //! (certificates from a local, name-constrained CA) knows which endpoint each connection came
 //! through, routes by `x-apigw-api-id` or Host, stage, resource and method; an IAM policy engine
 //! enforces the endpoint policy and the API's resource policy; integrations answer (the console's
-//! Example API, MOCK, HTTP).
+//! Example API, MOCK, HTTP, HTTP_PROXY, AWS_PROXY).
 //!
 //! Data flows one way: a scenario file ([`Config`]) is validated into an immutable [`Topology`],
 //! which the servers read through an `Arc` swapped whole.
@@ -24,8 +24,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it does not do yet: OpenAPI import, HTTP_PROXY and Lambda integrations, a control plane.
-//! The README keeps that list current.
+//! APIs come from OpenAPI 3.0 / Swagger 2.0 documents ([`openapi`]) or CloudFormation/SAM
+//! templates ([`cloudformation`]); MOCK, HTTP, HTTP_PROXY and AWS_PROXY integrations run against
+//! the user's own backends and local Lambda functions ([`integration`]), with VTL mapping templates
+//! ([`vtl`]).
+//!
+//! What it does not do yet: a control plane for the AWS CLI and SDKs. The README keeps that list
+//! current.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
