@@ -140,6 +140,71 @@ fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), PkiEr
     fs::rename(&tmp, path).map_err(io_err(path))
 }
 
+/// What a certs directory holds, for `apigw-emulator certs`.
+#[derive(Debug, Clone)]
+pub struct CaDescription {
+    /// `ca.pem`, absolute.
+    pub cert_path: PathBuf,
+    /// `ca-key.pem`, absolute.
+    pub key_path: PathBuf,
+    /// The key file's permission bits (Unix), e.g. `0o600`.
+    pub key_mode: Option<u32>,
+    /// The CA's common name (ends in 8 hex digits of its key).
+    pub common_name: String,
+    /// The DNS zones the CA may vouch for; nothing else.
+    pub name_constraints: Vec<String>,
+    /// SHA-256 of the certificate, as `AB:CD:…`.
+    pub sha256_fingerprint: String,
+}
+
+/// Describes the CA in `dir` without creating or changing anything; `Ok(None)` when there is none.
+pub fn describe(dir: &Path) -> Result<Option<CaDescription>, PkiError> {
+    let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let cert_path = dir.join(CA_CERT_FILE);
+    let key_path = dir.join(CA_KEY_FILE);
+    let meta_path = dir.join(CA_META_FILE);
+    if !cert_path.exists() {
+        return Ok(None);
+    }
+    let meta_text = fs::read_to_string(&meta_path).map_err(io_err(&meta_path))?;
+    let meta: CaMeta = serde_json::from_str(&meta_text).map_err(|e| PkiError::Unusable {
+        path: meta_path.clone(),
+        reason: format!("not the emulator's CA description: {e}"),
+    })?;
+    let pem = fs::read(&cert_path).map_err(io_err(&cert_path))?;
+    let der = rustls_pemfile::certs(&mut pem.as_slice())
+        .next()
+        .and_then(Result::ok)
+        .ok_or_else(|| PkiError::Unusable {
+            path: cert_path.clone(),
+            reason: "no PEM certificate in it".to_string(),
+        })?;
+    let digest = ring::digest::digest(&ring::digest::SHA256, der.as_ref());
+    let sha256_fingerprint = digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    #[cfg(unix)]
+    let key_mode = {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(&key_path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o777)
+    };
+    #[cfg(not(unix))]
+    let key_mode = None;
+    Ok(Some(CaDescription {
+        cert_path,
+        key_path,
+        key_mode,
+        common_name: meta.common_name,
+        name_constraints: meta.name_constraints,
+        sha256_fingerprint,
+    }))
+}
+
 impl LocalCa {
     /// Loads the CA in `dir`, or creates one (and the directory) when there is none or when the
     /// existing one does not cover `zones`.

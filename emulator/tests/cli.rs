@@ -319,3 +319,54 @@ fn a_template_validates_with_warnings_for_what_is_not_emulated() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("$.Parameters: --parameter Nope: the template declares no such parameter"));
 }
+
+#[test]
+fn certs_shows_the_ca_its_limits_and_how_to_trust_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("certs")
+        .arg("--certs-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "no CA yet");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("No CA in "));
+
+    let zones = ["execute-api.eu-west-1.amazonaws.com".to_string()];
+    apigw_emulator::pki::LocalCa::load_or_create(dir.path(), &zones).unwrap();
+    let out = bin()
+        .arg("certs")
+        .arg("--certs-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ca = std::fs::canonicalize(dir.path()).unwrap().join("ca.pem");
+    assert!(
+        text.starts_with(&format!("CA certificate  {}\n", ca.display())),
+        "{text}"
+    );
+    assert!(text.contains("(mode 0600;"), "{text}");
+    assert!(text.contains("May vouch for   execute-api.eu-west-1.amazonaws.com and names under them, nothing else"), "{text}");
+    assert!(
+        text.contains(&format!("export NODE_EXTRA_CA_CERTS={}", ca.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("keytool -delete -alias apigw-emulator"),
+        "{text}"
+    );
+    // The fingerprint is the certificate's, as OpenSSL computes it.
+    let openssl = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(&ca)
+        .output()
+        .expect("openssl runs (the README's test command installs it)");
+    let expected = String::from_utf8_lossy(&openssl.stdout);
+    let expected = expected.trim().rsplit('=').next().unwrap();
+    assert!(
+        text.contains(&format!("SHA-256 {expected}\n")),
+        "{text}\nopenssl: {expected}"
+    );
+}
