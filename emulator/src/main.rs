@@ -135,6 +135,11 @@ struct UpArgs {
     /// HTTPS port of every endpoint address (overrides the scenario). 0 picks a free one.
     #[arg(long, value_name = "PORT")]
     https_port: Option<u16>,
+    /// Listen on addresses other than loopback (a container network, a LAN) when the scenario
+    /// asks for them. Without it such a scenario is refused: other machines could reach the
+    /// emulator and would be served certificates from a CA they should not trust.
+    #[arg(long, env = "APIGW_EMULATOR_ALLOW_NON_LOOPBACK")]
+    allow_non_loopback: bool,
 }
 
 /// Loads the scenario, with the warnings a template produced.
@@ -411,6 +416,29 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     // Validated here too, so that warnings print before the banner.
     let topology = apigw_emulator::Topology::from_config(&config)?;
     print_warnings(&topology.warnings);
+    let dns_ip = args
+        .dns_listen
+        .or(topology.settings.dns_listen)
+        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
+    let exposed: Vec<String> = std::iter::once(dns_ip)
+        .chain(topology.listen_addresses())
+        .filter(|ip| !ip.is_loopback())
+        .map(|ip| ip.to_string())
+        .collect();
+    if !exposed.is_empty() {
+        if !args.allow_non_loopback {
+            return Err(UsageError(format!(
+                "{}: the scenario listens on {} beyond loopback; other machines could reach the emulator. Pass --allow-non-loopback (or APIGW_EMULATOR_ALLOW_NON_LOOPBACK=true) if that is intended, e.g. on a container network",
+                config.origin(),
+                exposed.join(", ")
+            ))
+            .into());
+        }
+        eprintln!(
+            "warning: listening beyond loopback on {} (--allow-non-loopback): anyone who can reach these addresses can use the emulator",
+            exposed.join(", ")
+        );
+    }
     let origin = config.origin();
     // A ready file left by an earlier run (a container restart) must not announce this one early.
     if let Some(path) = &args.ready_file {

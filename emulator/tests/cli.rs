@@ -370,3 +370,27 @@ fn certs_shows_the_ca_its_limits_and_how_to_trust_it() {
         "{text}\nopenssl: {expected}"
     );
 }
+
+#[test]
+fn listening_beyond_loopback_needs_an_explicit_flag() {
+    let certs = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/../docker/scenario.json");
+    let out = bin()
+        .args(["up", "--config", scenario, "--certs-dir"])
+        .arg(certs.path())
+        .env_remove("APIGW_EMULATOR_ALLOW_NON_LOOPBACK")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ")
+            && stderr.contains("listens on 0.0.0.0, 172.31.0.10, 172.31.16.10 beyond loopback")
+            && stderr.contains("Pass --allow-non-loopback"),
+        "{stderr}"
+    );
+    assert!(
+        !certs.path().join("ca.pem").exists(),
+        "refused before anything was created"
+    );
+}
