@@ -470,6 +470,20 @@ pub struct HttpsSettings {
     /// Accept TLS 1.3 too. Private APIs are documented as TLS 1.2 only.
     #[serde(default)]
     pub tls13: bool,
+    /// Seconds a kept-alive connection may sit idle (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<u64>,
+    /// Seconds a started request has to arrive whole, head and body (default 30): slow clients
+    /// (slowloris) are cut off after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_timeout_seconds: Option<u64>,
+    /// Seconds a TLS handshake may take (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_timeout_seconds: Option<u64>,
+    /// Most connections open at once over all addresses (default 20000); further ones are
+    /// closed at once, so one client cannot exhaust the process's file descriptors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
 }
 
 /// Which wording AWS uses for policy denials.

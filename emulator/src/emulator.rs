@@ -420,7 +420,12 @@ impl EmulatorBuilder {
             topology.clone(),
             Integrations::new(overrides, &topology.load().settings.backend_cas),
         ));
-        let https = HttpsServer::start(listeners, tls_config, gateway)?;
+        let https = HttpsServer::start(
+            listeners,
+            tls_config,
+            gateway,
+            topology.load().settings.connection_limits,
+        )?;
         Ok(Emulator {
             topology,
             dns: Some(dns),

@@ -444,6 +444,15 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.ready_file {
         let _ = std::fs::remove_file(path);
     }
+    // Thousands of held connections need thousands of descriptors; many systems start at 1024.
+    let wanted = topology.settings.connection_limits.max_connections as u64 + 1024;
+    match rlimit::increase_nofile_limit(wanted) {
+        Ok(got) if got < wanted => tracing::warn!(
+            "the open-file limit is {got}: fewer than emulator.https.maxConnections connections can be held (raise it with `ulimit -n`)"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

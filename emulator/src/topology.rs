@@ -74,6 +74,8 @@ pub struct Settings {
     pub http2: bool,
     /// Accept TLS 1.3.
     pub tls13: bool,
+    /// Connection limits and timeouts of the HTTPS front end.
+    pub connection_limits: ConnectionLimits,
     /// Wording of policy denials.
     pub denial_wording: DenialWording,
     /// How long a connection a security group drops is held in silence.
@@ -82,6 +84,19 @@ pub struct Settings {
     pub lambda_functions: BTreeMap<String, LambdaFunction>,
     /// Extra CA certificates HTTPS backends may chain to.
     pub backend_cas: Vec<rustls::pki_types::CertificateDer<'static>>,
+}
+
+/// How many connections the HTTPS front end holds and how long it waits for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A kept-alive connection idle this long is closed.
+    pub idle_timeout: std::time::Duration,
+    /// A request must arrive whole within this.
+    pub request_timeout: std::time::Duration,
+    /// A TLS handshake must finish within this.
+    pub handshake_timeout: std::time::Duration,
+    /// Most connections open at once.
+    pub max_connections: usize,
 }
 
 /// A VPC.
@@ -400,6 +415,18 @@ impl Builder {
             https_port: s.https.port,
             http2: s.https.http2,
             tls13: s.https.tls13,
+            connection_limits: ConnectionLimits {
+                idle_timeout: std::time::Duration::from_secs(
+                    s.https.idle_timeout_seconds.unwrap_or(60),
+                ),
+                request_timeout: std::time::Duration::from_secs(
+                    s.https.request_timeout_seconds.unwrap_or(30),
+                ),
+                handshake_timeout: std::time::Duration::from_secs(
+                    s.https.handshake_timeout_seconds.unwrap_or(10),
+                ),
+                max_connections: s.https.max_connections.unwrap_or(20_000).max(1),
+            },
             denial_wording: s.denial_wording,
             security_group_drop: std::time::Duration::from_secs(
                 s.security_group_drop_seconds.unwrap_or(60),

@@ -30,6 +30,8 @@ pub struct Http1Limits {
     pub idle_timeout: Duration,
     /// How long a started request may take to arrive.
     pub request_timeout: Duration,
+    /// How long a TLS handshake may take.
+    pub handshake_timeout: Duration,
 }
 
 impl Default for Http1Limits {
@@ -40,6 +42,7 @@ impl Default for Http1Limits {
             max_body_bytes: 10 * 1024 * 1024,
             idle_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -79,6 +82,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
                 let mut headers = vec![httparse::EMPTY_HEADER; limits.max_headers];
                 let mut req = httparse::Request::new(&mut headers);
                 match req.parse(&self.buf) {
+                    // A head may arrive whole in one read: its size is checked either way.
+                    Ok(httparse::Status::Complete(len)) if len > limits.max_head_bytes => {
+                        return Err(ReadError::Refuse(431));
+                    }
                     Ok(httparse::Status::Complete(len)) => {
                         let parsed = parse_request(&req)?;
                         self.buf.advance(len);
@@ -200,6 +207,16 @@ fn parse_request(req: &httparse::Request<'_, '_>) -> Result<(GatewayRequest, Fra
         }
         headers.push((h.name.to_string(), value));
     }
+    // The absolute form (`GET https://host/stage/path`) names the host itself; origin servers
+    // must accept it and use its authority rather than the Host header (RFC 9112, 3.2.2).
+    let target = match absolute_form(&target) {
+        Some((authority, origin_form)) => {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
+            headers.push(("Host".to_string(), authority.to_string()));
+            origin_form
+        }
+        None => target,
+    };
     // Both framings at once is how request smuggling starts: refuse it.
     let framing = match (chunked, content_length) {
         (true, Some(_)) => return Err(ReadError::Refuse(400)),
@@ -256,10 +273,43 @@ pub fn encode_response(
     out
 }
 
+/// `https://host:port/path?q` → (`host:port`, `/path?q`).
+fn absolute_form(target: &str) -> Option<(&str, String)> {
+    let lower = target.get(..8)?.to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &target[8..]
+    } else if lower.starts_with("http://") {
+        &target[7..]
+    } else {
+        return None;
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    (!authority.is_empty()).then_some((authority, path))
+}
+
 fn bare_response(status: u16, date: &str) -> Vec<u8> {
+    // A body over API Gateway's payload limit gets its message (inferred from public reports;
+    // not in the recorded responses).
+    let body: &str = if status == 413 {
+        r#"{"message":"HTTP content length exceeded 10485760 bytes."}"#
+    } else {
+        ""
+    };
+    let content_type = if body.is_empty() {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
     format!(
-        "HTTP/1.1 {status} {}\r\nDate: {date}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        reason(status)
+        "HTTP/1.1 {status} {}\r\nDate: {date}\r\n{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        reason(status),
+        body.len()
     )
     .into_bytes()
 }
@@ -324,6 +374,11 @@ pub async fn serve<IO, F, Fut>(
                 break;
             }
         };
+        // Too large is known from the head: refuse before inviting the body with 100 Continue.
+        if matches!(framing, Framing::Length(n) if n > limits.max_body_bytes) {
+            let _ = conn.write(&bare_response(413, &http_date())).await;
+            break;
+        }
         let body_expected = !matches!(framing, Framing::None);
         if request.expect_continue
             && body_expected
@@ -333,7 +388,6 @@ pub async fn serve<IO, F, Fut>(
         }
         let body = match framing {
             Framing::None => Ok(Bytes::new()),
-            Framing::Length(n) if n > limits.max_body_bytes => Err(ReadError::Refuse(413)),
             Framing::Length(n) => conn.read_exact_body(n, limits).await,
             Framing::Chunked => conn.read_chunked_body(limits).await,
         };
@@ -445,6 +499,21 @@ mod tests {
         )
         .await;
         assert!(smuggle.starts_with("HTTP/1.1 400 "), "{smuggle}");
+    }
+
+    #[test]
+    fn absolute_form_targets_become_origin_form() {
+        assert_eq!(
+            absolute_form("https://a.example:8443/test/pets?x=1"),
+            Some(("a.example:8443", "/test/pets?x=1".to_string()))
+        );
+        assert_eq!(
+            absolute_form("HTTP://a.example?x"),
+            Some(("a.example", "/?x".to_string()))
+        );
+        assert_eq!(absolute_form("/test"), None);
+        assert_eq!(absolute_form("https:///x"), None);
+        assert_eq!(absolute_form("h"), None);
     }
 
     #[tokio::test]

@@ -22,9 +22,8 @@ use tokio_rustls::TlsAcceptor;
 use super::http1::{self, Http1Limits};
 use super::response::GatewayResponse;
 use super::{ConnectionInfo, Gateway, GatewayRequest};
+use crate::topology::ConnectionLimits;
 
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long shutdown waits for connections to finish their request.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -42,11 +41,19 @@ impl HttpsServer {
         listeners: Vec<TcpListener>,
         tls: Arc<rustls::ServerConfig>,
         gateway: Arc<Gateway>,
+        connection_limits: ConnectionLimits,
     ) -> std::io::Result<HttpsServer> {
         let (stop, stopped) = watch::channel(false);
         let connections = Arc::new(());
         let acceptor = TlsAcceptor::from(tls);
-        let limits = Arc::new(Http1Limits::default());
+        let limits = Arc::new(Http1Limits {
+            idle_timeout: connection_limits.idle_timeout,
+            request_timeout: connection_limits.request_timeout,
+            handshake_timeout: connection_limits.handshake_timeout,
+            ..Http1Limits::default()
+        });
+        let max_connections = connection_limits.max_connections;
+        let loops = listeners.len();
         let mut addrs = Vec::new();
         let mut accept_loops = Vec::new();
         for listener in listeners {
@@ -73,6 +80,13 @@ impl HttpsServer {
                             continue;
                         }
                     };
+                    // Over the limit: close at once rather than let one client exhaust descriptors.
+                    // (`connections` counts the server's own handle and one per accept loop too.)
+                    if Arc::strong_count(&connections) - 1 - loops >= max_connections {
+                        tracing::warn!(%peer, max_connections, "connection limit reached; closing a new connection");
+                        drop(tcp);
+                        continue;
+                    }
                     let _ = tcp.set_nodelay(true);
                     let (acceptor, gateway, limits, stopped) = (
                         acceptor.clone(),
@@ -127,7 +141,7 @@ async fn serve_connection(
         hold_silently(tcp, hold).await;
         return;
     }
-    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+    let tls = match tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
             tracing::debug!(%peer, %local, "TLS handshake failed: {e}");
