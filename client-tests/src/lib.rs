@@ -271,6 +271,22 @@ impl RunningBinary {
         lines
     }
 
+    /// Sends it a signal by name (`HUP`, `TERM`, ...).
+    pub fn signal(&self, name: &str) {
+        let child = self.child.as_ref().expect("running");
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// What it wrote on stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
     /// Stops it with SIGTERM and returns its exit status and stderr.
     pub fn stop(mut self) -> (std::process::ExitStatus, String) {
         let mut child = self.child.take().expect("running");

@@ -392,17 +392,7 @@ impl EmulatorBuilder {
             .unwrap_or(0);
 
         // The Example API's backend, only when an API uses it.
-        // AWS's own exports of the Example API name the demo host too: serve it for them as well.
-        let backend_host = examples::petstore_backend_host(&topology.region);
-        let needs_backend = topology.rest_apis.values().any(|a| {
-            a.stages.values().any(|s| {
-                s.deployment.definition.resources().iter().any(|r| {
-                    r.methods().any(|(_, m)| {
-                        matches!(&m.integration, Some(crate::api::Integration::Http(h)) if h.uri.contains(&backend_host))
-                    })
-                })
-            })
-        });
+        let needs_backend = needs_petstore_backend(&topology);
         let backend = if needs_backend {
             Some(PetStoreBackend::start().await?)
         } else {
@@ -515,7 +505,87 @@ fn ready_info(topology: &Topology, dns: SocketAddr, ca_path: &Path, https_port: 
     }
 }
 
+/// Whether an API calls the Example API's demo backend (the console's example, or AWS's own
+/// export of it, which names the demo host too).
+fn needs_petstore_backend(topology: &Topology) -> bool {
+    let backend_host = examples::petstore_backend_host(&topology.region);
+    topology.rest_apis.values().any(|a| {
+        a.stages.values().any(|s| {
+            s.deployment.definition.resources().iter().any(|r| {
+                r.methods().any(|(_, m)| {
+                    matches!(&m.integration, Some(crate::api::Integration::Http(h)) if h.uri.contains(&backend_host))
+                })
+            })
+        })
+    })
+}
+
+/// Why a new scenario was not taken; the one being served stays in force.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReloadError {
+    /// The new scenario is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The new scenario changes what only a restart can change.
+    #[error("the new scenario needs a restart: {0}")]
+    NeedsRestart(String),
+}
+
 impl Emulator {
+    /// Serves `config` from now on, if it is valid and changes nothing that needs new sockets or
+    /// certificates (endpoint addresses, Region, TLS settings, DNS settings). On any error the
+    /// scenario being served stays in force, whole: requests never see a half-applied change.
+    /// Returns the new scenario's warnings.
+    pub fn reload(&mut self, config: Config) -> Result<Vec<ConfigError>, ReloadError> {
+        let new = Topology::from_config(&config)?;
+        let old = self.topology.load_full();
+        let mut old_addresses = old.listen_addresses();
+        let mut new_addresses = new.listen_addresses();
+        old_addresses.sort();
+        new_addresses.sort();
+        if old_addresses != new_addresses {
+            return Err(ReloadError::NeedsRestart(format!(
+                "the endpoint addresses change from {old_addresses:?} to {new_addresses:?}"
+            )));
+        }
+        if old.dns_zones() != new.dns_zones() {
+            return Err(ReloadError::NeedsRestart(
+                "the Region changes (DNS zones and certificates)".to_string(),
+            ));
+        }
+        let (o, n) = (&old.settings, &new.settings);
+        if (
+            o.tls13,
+            o.http2,
+            o.https_port,
+            o.dns_listen,
+            o.connection_limits,
+            &o.backend_cas,
+        ) != (
+            n.tls13,
+            n.http2,
+            n.https_port,
+            n.dns_listen,
+            n.connection_limits,
+            &n.backend_cas,
+        ) {
+            return Err(ReloadError::NeedsRestart(
+                "emulator.https, emulator.dns.listen or trusted CA files change".to_string(),
+            ));
+        }
+        if needs_petstore_backend(&new) && self._backend.is_none() {
+            return Err(ReloadError::NeedsRestart(
+                "an API now uses the Example API's demo backend, which starts with the emulator"
+                    .to_string(),
+            ));
+        }
+        let warnings = new.warnings.clone();
+        self.ready = ready_info(&new, self.dns_addr(), &self.ca_path, self.https_port());
+        self.topology.store(Arc::new(new));
+        Ok(warnings)
+    }
+
     /// Starts `config` on free loopback ports with a temporary CA: the test-friendly default.
     pub async fn start(config: Config) -> Result<Emulator, StartError> {
         Emulator::builder(config).start().await

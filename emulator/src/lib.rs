@@ -55,6 +55,6 @@ pub mod vtl;
 pub use config::{Config, ConfigError, ConfigOrigin};
 pub use emulator::{
     Emulator, EmulatorBuilder, PortChoice, ReadyApi, ReadyDnsEntry, ReadyEndpoint, ReadyInfo,
-    ReadyPublicEndpoint, StartError,
+    ReadyPublicEndpoint, ReloadError, StartError,
 };
 pub use topology::Topology;

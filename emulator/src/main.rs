@@ -447,7 +447,7 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     // Thousands of held connections need thousands of descriptors; many systems start at 1024.
     let wanted = topology.settings.connection_limits.max_connections as u64 + 1024;
     match rlimit::increase_nofile_limit(wanted) {
-        Ok(got) if got < wanted => tracing::warn!(
+        Ok(got) if got < wanted - 1024 => tracing::warn!(
             "the open-file limit is {got}: fewer than emulator.https.maxConnections connections can be held (raise it with `ulimit -n`)"
         ),
         Ok(_) => {}
@@ -467,12 +467,34 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
         if let Some(port) = args.https_port {
             builder = builder.https_port(port);
         }
-        let emulator = builder.start().await?;
+        let mut emulator = builder.start().await?;
         print_banner(&origin, &emulator);
         if let Some(path) = &args.ready_file {
             write_ready_file(path, emulator.ready_info())?;
         }
-        wait_for_signal().await;
+        while let Signal::Reload = wait_for_signal().await {
+            // SIGHUP: read the scenario again; a bad one leaves the running one in force.
+            let reloaded =
+                load(&args.source)
+                    .map_err(|e| e.to_string())
+                    .and_then(|(config, warnings)| {
+                        print_warnings(&warnings);
+                        emulator.reload(config).map_err(|e| e.to_string())
+                    });
+            match reloaded {
+                Ok(warnings) => {
+                    print_warnings(&warnings);
+                    tracing::info!("reloaded {origin}");
+                    eprintln!("reloaded: {origin}");
+                    if let Some(path) = &args.ready_file {
+                        write_ready_file(path, emulator.ready_info())?;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: reload refused, still serving the previous scenario: {e}");
+                }
+            }
+        }
         tracing::info!("stopping");
         emulator.shutdown().await;
         Ok(ExitCode::SUCCESS)
@@ -495,25 +517,39 @@ fn init_logging() {
         .init();
 }
 
-async fn wait_for_signal() {
+/// What a signal asks for.
+enum Signal {
+    /// SIGINT or SIGTERM.
+    Stop,
+    /// SIGHUP: read the scenario again.
+    Reload,
+}
+
+async fn wait_for_signal() -> Signal {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(mut term), Ok(mut hup)) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => Signal::Stop,
+                    _ = term.recv() => Signal::Stop,
+                    _ = hup.recv() => Signal::Reload,
                 }
             }
-            Err(_) => {
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
+                Signal::Stop
             }
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+        Signal::Stop
     }
 }
 
