@@ -128,6 +128,29 @@ impl Target {
     }
 }
 
+/// Starts `config` with the library on free ports, runs the blocking client side `check` off the
+/// runtime's workers, then shuts the emulator down.
+pub async fn with_emulator(config: Config, check: impl FnOnce(Target) + Send + 'static) {
+    let emulator = Emulator::start(config).await.expect("the scenario starts");
+    let target = Target::of(&emulator);
+    tokio::task::spawn_blocking(move || check(target))
+        .await
+        .expect("the client side finished");
+    emulator.shutdown().await;
+}
+
+impl Target {
+    /// `curl -i` to `api_id` through the first endpoint's regional name at its first interface
+    /// address (127.0.1.1), with `x-apigw-api-id` and extra arguments.
+    pub fn call(&self, api_id: &str, path: &str, args: &[&str]) -> CurlResponse {
+        let name = self.dns_name(0, 0);
+        let header = format!("x-apigw-api-id:{api_id}");
+        let mut all = vec!["-i", "-H", header.as_str()];
+        all.extend_from_slice(args);
+        CurlResponse::parse(&self.curl(&name, "127.0.1.1".parse().expect("an address"), path, &all))
+    }
+}
+
 /// An HTTP response as `curl -i` printed it, split up.
 #[derive(Debug, Clone)]
 pub struct CurlResponse {

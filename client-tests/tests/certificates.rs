@@ -46,14 +46,7 @@ fn extension_block(x509_text: &str, heading: &str) -> Vec<String> {
 }
 
 async fn with_seed(check: impl FnOnce(Target) + Send + 'static) {
-    let emulator = Emulator::start(Config::seed())
-        .await
-        .expect("the seed starts");
-    let target = Target::of(&emulator);
-    tokio::task::spawn_blocking(move || check(target))
-        .await
-        .expect("the client side finished");
-    emulator.shutdown().await;
+    client_tests::with_emulator(Config::seed(), check).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use client_tests::{config_from, seed_json, Emulator, Target};
+use client_tests::{config_from, seed_json, Target};
 
 /// A query for `name` and `qtype`, optionally with an EDNS OPT record advertising 4096 bytes.
 fn query(id: u16, name: &str, qtype: u16, edns: bool) -> Vec<u8> {
@@ -56,14 +56,7 @@ fn assert_still_answers(t: &Target, after: &str) {
 }
 
 async fn with_emulator(check: impl FnOnce(Target) + Send + 'static) {
-    let emulator = Emulator::start(config_from(&seed_json()))
-        .await
-        .expect("the seed starts");
-    let t = Target::of(&emulator);
-    tokio::task::spawn_blocking(move || check(t))
-        .await
-        .expect("the client side finished");
-    emulator.shutdown().await;
+    client_tests::with_emulator(config_from(&seed_json()), check).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

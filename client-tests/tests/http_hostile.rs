@@ -22,11 +22,7 @@ async fn start(https: serde_json::Value) -> (Emulator, Target) {
 }
 
 fn call(t: &Target, path: &str, args: &[&str]) -> CurlResponse {
-    let name = t.dns_name(0, 0);
-    let header = format!("x-apigw-api-id:{SEED_API_ID}");
-    let mut all = vec!["-i", "-H", header.as_str()];
-    all.extend_from_slice(args);
-    CurlResponse::parse(&t.curl(&name, "127.0.1.1".parse().unwrap(), path, &all))
+    t.call(SEED_API_ID, path, args)
 }
 
 /// A TLS connection to the first endpoint address that trusts the emulator's CA.

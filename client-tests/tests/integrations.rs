@@ -4,7 +4,7 @@
 //! a Lambda Runtime Interface Emulator stand-in, a local command).
 
 use client_tests::backends::{EchoBackend, Echoed, FunctionResult, LambdaRie};
-use client_tests::{config_from, seed_json, CurlResponse, Emulator, Target};
+use client_tests::{config_from, seed_json, with_emulator, CurlResponse, Target};
 use serde_json::json;
 
 const API: &str = "a1b2c3d4e5";
@@ -170,23 +170,12 @@ async fn with_api(check: impl FnOnce(Target) + Send + 'static) {
         lambda: LambdaRie::start(echo_function).await,
         closed_port,
     };
-    let emulator = Emulator::start(config_from(&scenario(&backends)))
-        .await
-        .expect("the scenario starts");
-    let target = Target::of(&emulator);
-    tokio::task::spawn_blocking(move || check(target))
-        .await
-        .expect("the client side finished");
-    emulator.shutdown().await;
+    with_emulator(config_from(&scenario(&backends)), check).await;
     drop(backends);
 }
 
 fn call(t: &Target, path: &str, args: &[&str]) -> CurlResponse {
-    let name = t.dns_name(0, 0);
-    let header = format!("x-apigw-api-id:{API}");
-    let mut all = vec!["-i", "-H", header.as_str()];
-    all.extend_from_slice(args);
-    CurlResponse::parse(&t.curl(&name, "127.0.1.1".parse().unwrap(), path, &all))
+    t.call(API, path, args)
 }
 
 #[tokio::test(flavor = "multi_thread")]

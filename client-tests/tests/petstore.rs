@@ -1,7 +1,7 @@
 //! The console's Example API (PetStore) through curl, resource by resource: the MOCK root page,
 //! the HTTP integrations with the demo backend, the CORS OPTIONS mocks, and a second stage.
 
-use client_tests::{config_from, seed_json, CurlResponse, Emulator, Target, SEED_API_ID};
+use client_tests::{config_from, seed_json, CurlResponse, Target, SEED_API_ID};
 
 /// The root page as the Example API's MOCK integration renders it for `stage`.
 fn root_page(stage: &str) -> String {
@@ -82,23 +82,12 @@ const CORS_HEADERS: [&str; 8] = [
 ];
 
 async fn with_emulator(scenario: serde_json::Value, check: impl FnOnce(Target) + Send + 'static) {
-    let emulator = Emulator::start(config_from(&scenario))
-        .await
-        .expect("the scenario starts");
-    let target = Target::of(&emulator);
-    tokio::task::spawn_blocking(move || check(target))
-        .await
-        .expect("the client side finished");
-    emulator.shutdown().await;
+    client_tests::with_emulator(config_from(&scenario), check).await;
 }
 
 /// `curl -i` to the seed API through the seed endpoint, with extra arguments.
 fn call(t: &Target, path: &str, args: &[&str]) -> CurlResponse {
-    let name = t.dns_name(0, 0);
-    let header = format!("x-apigw-api-id:{SEED_API_ID}");
-    let mut all = vec!["-i", "-H", header.as_str()];
-    all.extend_from_slice(args);
-    CurlResponse::parse(&t.curl(&name, "127.0.1.1".parse().unwrap(), path, &all))
+    t.call(SEED_API_ID, path, args)
 }
 
 /// `Root=1-<8 hex>-<24 hex>`.

@@ -2,7 +2,7 @@
 //! several endpoints, per-method resources, and a VPC endpoint policy, each with AWS's exact
 //! denial body.
 
-use client_tests::{config_from, CurlResponse, Emulator, Target};
+use client_tests::{config_from, CurlResponse, Target};
 
 const VPCE_A: &str = "vpce-01234567890abcdef";
 const VPCE_B: &str = "vpce-0fedcba9876543210";
@@ -87,13 +87,7 @@ fn denial(api: &str, method_path: &str, tail: &str) -> String {
 }
 
 async fn with_emulator(check: impl FnOnce(Target) + Send + 'static) {
-    let emulator = Emulator::start(config_from(&scenario()))
-        .await
-        .expect("the scenario starts");
-    let target = Target::of(&emulator);
-    tokio::task::spawn_blocking(move || check(target))
-        .await
-        .expect("the client side finished");
+    client_tests::with_emulator(config_from(&scenario()), check).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use client_tests::{config_from, seed_json, CurlResponse, Emulator, Target, SEED_API_ID};
+use client_tests::{config_from, seed_json, CurlResponse, Target, SEED_API_ID};
 
 /// The second endpoint: same VPC as the seed's, one subnet, an explicit interface address.
 const VPCE_B: &str = "vpce-0fedcba9876543210";
@@ -46,14 +46,7 @@ fn denial(method_path: &str, tail: &str) -> String {
 
 /// Starts `scenario` and runs the blocking client side off the runtime's workers.
 async fn with_emulator(scenario: serde_json::Value, check: impl FnOnce(Target) + Send + 'static) {
-    let emulator = Emulator::start(config_from(&scenario))
-        .await
-        .expect("the scenario starts");
-    let target = Target::of(&emulator);
-    tokio::task::spawn_blocking(move || check(target))
-        .await
-        .expect("the client side finished");
-    emulator.shutdown().await;
+    client_tests::with_emulator(config_from(&scenario), check).await;
 }
 
 /// `curl -i` through endpoint `e` (0: the seed's, 1: B) by its regional name, at the first

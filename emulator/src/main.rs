@@ -50,15 +50,22 @@ enum Command {
     /// Show where the local CA is, what it may vouch for, and how to trust it (and stop trusting
     /// it) in each runtime.
     Certs {
-        /// Where the local CA is kept.
-        #[arg(
-            long,
-            value_name = "DIR",
-            env = "APIGW_EMULATOR_CERTS_DIR",
-            default_value = "certs"
-        )]
-        certs_dir: PathBuf,
+        #[command(flatten)]
+        certs: CertsDirArg,
     },
+}
+
+/// Where the local CA is kept (created by `up` if missing, reused afterwards).
+#[derive(clap::Args)]
+struct CertsDirArg {
+    /// Where the local CA is kept (created if missing, reused afterwards).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "APIGW_EMULATOR_CERTS_DIR",
+        default_value = "certs"
+    )]
+    certs_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -121,14 +128,8 @@ struct UpArgs {
     /// Once listening, write addresses, names and the CA path to this file as JSON.
     #[arg(long, value_name = "FILE")]
     ready_file: Option<PathBuf>,
-    /// Where the local CA is kept (created if missing, reused afterwards).
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "APIGW_EMULATOR_CERTS_DIR",
-        default_value = "certs"
-    )]
-    certs_dir: PathBuf,
+    #[command(flatten)]
+    certs: CertsDirArg,
     /// DNS address and port (overrides the scenario). Port 0 picks a free one.
     #[arg(long, value_name = "IP:PORT")]
     dns_listen: Option<std::net::SocketAddr>,
@@ -225,7 +226,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Up(args) => up(args),
-        Command::Certs { certs_dir } => certs(&certs_dir),
+        Command::Certs { certs } => certs_command(&certs.certs_dir),
         Command::Policy(command) => policy_command(command),
         Command::Healthcheck { ready_file } => {
             let ready = std::fs::read_to_string(&ready_file)
@@ -250,7 +251,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `apigw-emulator certs`: the CA, its limits, and trust per runtime.
-fn certs(dir: &Path) -> anyhow::Result<ExitCode> {
+fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
     let Some(ca) = apigw_emulator::pki::describe(dir)? else {
         println!(
             "No CA in {} yet: `apigw-emulator up` creates one there (or pass --certs-dir).",
@@ -459,7 +460,7 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let mut builder = Emulator::builder(config)
-            .certs_dir(&args.certs_dir)
+            .certs_dir(&args.certs.certs_dir)
             .ports(PortChoice::Standard);
         if let Some(addr) = args.dns_listen {
             builder = builder.dns_listen(addr);
