@@ -224,6 +224,17 @@ impl LocalCa {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
         let meta_path = dir.join(CA_META_FILE);
+        // A CA whose key is gone cannot issue; silently replacing it would break every client
+        // that trusts the old ca.pem, so say what happened and how to start over.
+        if cert_path.exists() && !key_path.exists() {
+            return Err(PkiError::Unusable {
+                path: key_path,
+                reason: format!(
+                    "missing, so the CA in {} cannot issue certificates",
+                    cert_path.display()
+                ),
+            });
+        }
         if key_path.exists() && cert_path.exists() && meta_path.exists() {
             let meta_text = fs::read_to_string(&meta_path).map_err(io_err(&meta_path))?;
             let meta: CaMeta =

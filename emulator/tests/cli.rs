@@ -394,3 +394,86 @@ fn listening_beyond_loopback_needs_an_explicit_flag() {
         "refused before anything was created"
     );
 }
+
+/// Runs `up` on free ports with `certs_dir` and extra arguments; returns (exit code, stderr).
+fn up_fails(certs_dir: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
+    let ready = certs_dir.with_extension("ready.json");
+    let out = bin()
+        .args(["up", "--dns-listen", "127.0.0.1:0", "--ready-file"])
+        .arg(&ready)
+        .arg("--certs-dir")
+        .arg(certs_dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(!ready.exists(), "a failed start must not announce itself");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn start_failures_name_the_path_and_the_fix_and_leave_nothing_running() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // The HTTPS port is taken on an endpoint address.
+    let taken = std::net::TcpListener::bind("127.0.1.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, stderr) = up_fails(&dir.path().join("certs"), &["--https-port", &port]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: cannot listen for HTTPS on 127.0.1.1:{port}: "
+        )),
+        "{stderr}"
+    );
+    drop(taken);
+
+    // The certs directory cannot be created (a file is in the way).
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, stderr) = up_fails(&file.join("certs"), &["--https-port", "0"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("error: {}: ", file.join("certs").display())),
+        "{stderr}"
+    );
+
+    // A corrupted CA description.
+    let certs = dir.path().join("corrupt");
+    apigw_emulator::pki::LocalCa::load_or_create(
+        &certs,
+        &["execute-api.us-east-1.amazonaws.com".to_string()],
+    )
+    .unwrap();
+    std::fs::write(certs.join("ca.json"), "{not json").unwrap();
+    let (code, stderr) = up_fails(&certs, &["--https-port", "0"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: {}: not the emulator's CA description",
+            certs.join("ca.json").display()
+        )) && stderr.contains("delete the certs directory's ca* files to make a new CA"),
+        "{stderr}"
+    );
+
+    // The CA key is missing: no silent replacement of a CA clients may trust.
+    let certs = dir.path().join("keyless");
+    apigw_emulator::pki::LocalCa::load_or_create(
+        &certs,
+        &["execute-api.us-east-1.amazonaws.com".to_string()],
+    )
+    .unwrap();
+    std::fs::remove_file(certs.join("ca-key.pem")).unwrap();
+    let (code, stderr) = up_fails(&certs, &["--https-port", "0"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: {}: missing, so the CA in {} cannot issue certificates; delete the certs directory's ca* files",
+            certs.join("ca-key.pem").display(),
+            certs.join("ca.pem").display()
+        )),
+        "{stderr}"
+    );
+}
