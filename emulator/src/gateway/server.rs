@@ -238,8 +238,13 @@ async fn serve_h2<IO>(
             Ok::<_, Infallible>(to_http_response(response, head_only))
         }
     });
+    // Guards against HTTP/2's known floods: rapid reset (CVE-2023-44487) and CONTINUATION
+    // floods (a header block is capped like an HTTP/1.1 head), besides the stream limit.
     let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
         .max_concurrent_streams(256)
+        .max_pending_accept_reset_streams(Some(50))
+        .max_local_error_reset_streams(Some(256))
+        .max_header_list_size(32 * 1024)
         .initial_stream_window_size(1 << 20)
         .initial_connection_window_size(1 << 22)
         .serve_connection(TokioIo::new(io), service);
