@@ -378,6 +378,23 @@ pub struct StageConfig {
     /// integration URIs).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub variables: std::collections::BTreeMap<String, String>,
+    /// Access logging, as the stage's `accessLogSettings` on AWS: one line per request in the
+    /// given format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_log_settings: Option<AccessLogSettingsConfig>,
+}
+
+/// A stage's access log.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessLogSettingsConfig {
+    /// The line format with `$context` variables, as on AWS, e.g.
+    /// `{"requestId":"$context.requestId","status":"$context.status"}`.
+    pub format: String,
+    /// Where lines go: `stdout` (the default) or a file path, relative to the scenario file,
+    /// appended to. (AWS's `destinationArn` names a CloudWatch log group.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
 }
 
 /// Settings that only the emulator has.

@@ -237,6 +237,8 @@ pub struct Stage {
     pub name: String,
     /// Stage variables.
     pub variables: BTreeMap<String, String>,
+    /// Access logging, when the stage has it.
+    pub access_log: Option<crate::access_log::AccessLogSettings>,
     /// What it serves.
     pub deployment: Arc<Deployment>,
 }
@@ -476,6 +478,40 @@ impl Builder {
             }
         }
         Ok(stage.variables.clone())
+    }
+
+    fn access_log(
+        &self,
+        stage: &crate::config::StageConfig,
+        path: &str,
+    ) -> Result<Option<crate::access_log::AccessLogSettings>, ConfigError> {
+        use crate::access_log::{AccessLogDestination, AccessLogSettings};
+        let Some(settings) = &stage.access_log_settings else {
+            return Ok(None);
+        };
+        // UpdateStage's own check.
+        if !settings.format.contains("$context.requestId")
+            && !settings.format.contains("$context.extendedRequestId")
+        {
+            return Err(self.err(
+                format!("{path}.accessLogSettings.format"),
+                "Access Log format must contain either $context.requestId or $context.extendedRequestId",
+            ));
+        }
+        let destination = match settings.destination.as_deref() {
+            None | Some("stdout") => AccessLogDestination::Stdout,
+            Some("") => {
+                return Err(self.err(
+                    format!("{path}.accessLogSettings.destination"),
+                    "expected \"stdout\" or a file path",
+                ))
+            }
+            Some(file) => AccessLogDestination::File(self.base_dir.join(file)),
+        };
+        Ok(Some(AccessLogSettings {
+            format: settings.format.clone(),
+            destination,
+        }))
     }
 
     fn lambda_functions(
@@ -1357,6 +1393,7 @@ impl Builder {
                     Arc::new(Stage {
                         name: name.clone(),
                         variables: self.stage_variables(s, &format!("{path}.stages[{j}]"))?,
+                        access_log: self.access_log(s, &format!("{path}.stages[{j}]"))?,
                         deployment: deployment.clone(),
                     }),
                 );
@@ -1467,6 +1504,34 @@ mod tests {
         assert_eq!(
             err.message,
             "expected one of [\"PetStore\"], found \"Pets\""
+        );
+    }
+
+    #[test]
+    fn stage_settings_are_checked_as_aws_checks_them() {
+        let err = seed_with(|v| {
+            v["restApis"][0]["stages"][0]["accessLogSettings"] =
+                serde_json::json!({"format": "$context.status"})
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].stages[0].accessLogSettings.format");
+        assert_eq!(
+            err.message,
+            "Access Log format must contain either $context.requestId or $context.extendedRequestId"
+        );
+        let err = seed_with(|v| {
+            v["restApis"][0]["stages"][0]["variables"] = serde_json::json!({"bad name": "x"})
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].stages[0].variables['bad name']");
+        let err = seed_with(|v| {
+            v["restApis"][0]["stages"][0]["variables"] =
+                serde_json::json!({"ok": "spaces not allowed"})
+        })
+        .unwrap_err();
+        assert!(
+            err.message.starts_with("Stage variable values must be"),
+            "{err}"
         );
     }
 

@@ -113,6 +113,20 @@ struct Outcome {
     resource: Option<String>,
     decision: Option<&'static str>,
     reason: Option<String>,
+    /// What the stage's access log needs beyond the above.
+    access: Option<AccessFacts>,
+}
+
+/// Facts about a request that reached a stage, for its access log.
+#[derive(Debug)]
+struct AccessFacts {
+    stage: Arc<crate::topology::Stage>,
+    account_id: String,
+    source_ip: std::net::IpAddr,
+    vpc_id: String,
+    resource_id: Option<String>,
+    integration_latency_ms: Option<u64>,
+    request_time: (String, u64),
 }
 
 /// The method ARN a request invokes, as policies see it and as denial messages show it.
@@ -125,6 +139,7 @@ struct MethodTarget {
 pub struct Gateway {
     topology: Arc<ArcSwap<Topology>>,
     integrations: Integrations,
+    access_log: crate::access_log::AccessLogWriter,
 }
 
 fn decision_name(d: Decision) -> &'static str {
@@ -180,6 +195,73 @@ fn iso8601_now() -> (String, u64) {
     (text, now)
 }
 
+/// `$context` for a stage's access log line.
+fn access_context(
+    conn: &ConnectionInfo,
+    request: &GatewayRequest,
+    ids: &RequestIds,
+    outcome: &Outcome,
+    facts: &AccessFacts,
+    response: &GatewayResponse,
+    started: std::time::Instant,
+) -> serde_json::Value {
+    let host = host_name(request);
+    let error = response.header("x-amzn-ErrorType").map(|kind| {
+        let message = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .and_then(|v| {
+                v.get("message")
+                    .or_else(|| v.get("Message"))
+                    .and_then(|m| m.as_str().map(str::to_string))
+            })
+            .unwrap_or_default();
+        let response_type = match kind {
+            "MissingAuthenticationTokenException" => "MISSING_AUTHENTICATION_TOKEN",
+            "AccessDeniedException" => "ACCESS_DENIED",
+            "UnsupportedMediaTypeException" => "UNSUPPORTED_MEDIA_TYPE",
+            "ForbiddenException" => "DEFAULT_4XX",
+            _ if response.status == 504 => "INTEGRATION_TIMEOUT",
+            _ => "INTEGRATION_FAILURE",
+        };
+        (message, response_type)
+    });
+    let (message, response_type) = error.unwrap_or_default();
+    serde_json::json!({
+        "accountId": facts.account_id,
+        "apiId": outcome.api,
+        "deploymentId": facts.stage.deployment.id,
+        "domainName": host,
+        "domainPrefix": host.split('.').next().unwrap_or_default(),
+        "error": {
+            "message": message,
+            "messageString": if message.is_empty() { String::new() } else { serde_json::Value::String(message.clone()).to_string() },
+            "responseType": response_type,
+        },
+        "extendedRequestId": ids.extended_request_id,
+        "httpMethod": request.method,
+        "identity": {
+            "sourceIp": facts.source_ip.to_string(),
+            "userAgent": request.header("user-agent"),
+            "vpceId": outcome.endpoint.as_deref().filter(|e| e.starts_with("vpce-")),
+            "vpcId": facts.vpc_id,
+        },
+        "integrationLatency": facts.integration_latency_ms,
+        "integration": {"latency": facts.integration_latency_ms},
+        "path": request.path(),
+        "protocol": if request.http2 { "HTTP/2.0" } else { "HTTP/1.1" },
+        "requestId": ids.request_id,
+        "requestTime": facts.request_time.0,
+        "requestTimeEpoch": facts.request_time.1,
+        "resourceId": facts.resource_id,
+        "resourcePath": outcome.resource,
+        "responseLatency": started.elapsed().as_millis() as u64,
+        "responseLength": response.body.len(),
+        "stage": facts.stage.name,
+        "status": response.status,
+        "tlsVersion": conn.tls_version,
+    })
+}
+
 /// `$context.requestTime` (`25/Nov/2026:10:00:00 +0000`) and `requestTimeEpoch` (ms).
 fn request_time() -> (String, u64) {
     let now = SystemTime::now()
@@ -208,6 +290,7 @@ impl Gateway {
         Gateway {
             topology,
             integrations,
+            access_log: crate::access_log::AccessLogWriter::start(),
         }
     }
 
@@ -224,6 +307,14 @@ impl Gateway {
             Ok(response) => response,
             Err(error) => GatewayResponse::error(&error, &ids),
         };
+        if let Some(facts) = &outcome.access {
+            if let Some(settings) = &facts.stage.access_log {
+                let context =
+                    access_context(conn, &request, &ids, &outcome, facts, &response, started);
+                let line = crate::access_log::render(&settings.format, &context);
+                self.access_log.write(&settings.destination, line);
+            }
+        }
         tracing::info!(
             target: "apigw_emulator::access",
             request_id = %ids.request_id,
@@ -293,6 +384,15 @@ impl Gateway {
             GatewayError::Forbidden
         })?;
         outcome.stage = Some(stage.name.clone());
+        outcome.access = Some(AccessFacts {
+            stage: stage.clone(),
+            account_id: topology.account_id.clone(),
+            source_ip: client.address,
+            vpc_id: endpoint.map(|e| e.vpc_id.clone()).unwrap_or_default(),
+            resource_id: None,
+            integration_latency_ms: None,
+            request_time: request_time(),
+        });
 
         let resource_path = if rest.is_empty() { "/" } else { rest };
         let route = stage
@@ -307,6 +407,9 @@ impl Gateway {
                 GatewayError::MissingAuthenticationToken
             })?;
         outcome.resource = Some(route.resource.path.clone());
+        if let Some(facts) = outcome.access.as_mut() {
+            facts.resource_id = Some(route.resource.id.clone());
+        }
 
         // The method ARN names the path as requested, without its leading slash.
         let method_path = format!(
@@ -345,7 +448,11 @@ impl Gateway {
 
         let query = request.query();
         let host = request.header("host").unwrap_or_default();
-        let (request_time, request_time_epoch) = request_time();
+        let (request_time, request_time_epoch) = outcome
+            .access
+            .as_ref()
+            .map(|f| f.request_time.clone())
+            .unwrap_or_else(request_time);
         let method_request = MethodRequest {
             api_id: &api.id,
             account_id: &topology.account_id,
@@ -378,13 +485,17 @@ impl Gateway {
             tls_version: conn.tls_version,
             cipher_suite: &conn.cipher_suite,
         };
+        let integration_started = std::time::Instant::now();
         let output = self
             .integrations
             .invoke(route.method, &method_request, &topology.settings)
-            .await
-            .inspect_err(|e| {
-                outcome.reason = Some(format!("integration failed: {e:?}"));
-            })?;
+            .await;
+        if let Some(facts) = outcome.access.as_mut() {
+            facts.integration_latency_ms = Some(integration_started.elapsed().as_millis() as u64);
+        }
+        let output = output.inspect_err(|e| {
+            outcome.reason = Some(format!("integration failed: {e:?}"));
+        })?;
         let trace = output.traced.then(response::trace_id);
         Ok(GatewayResponse::success(
             output.status,
