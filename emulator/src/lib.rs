@@ -39,6 +39,7 @@ pub mod api;
 pub mod cloudformation;
 pub mod config;
 pub mod dns;
+pub mod doctor;
 pub mod document;
 mod emulator;
 pub mod examples;

@@ -53,6 +53,15 @@ enum Command {
         #[command(flatten)]
         certs: CertsDirArg,
     },
+    /// Check this machine for the walkthrough: ports, endpoint addresses, the system resolver,
+    /// trust in the local CA per runtime; print the command that fixes each problem. Exit 0 when
+    /// all is well, 1 when something needs fixing.
+    Doctor {
+        #[command(flatten)]
+        source: ScenarioArgs,
+        #[command(flatten)]
+        certs: CertsDirArg,
+    },
 }
 
 /// Where the local CA is kept (created by `up` if missing, reused afterwards).
@@ -227,6 +236,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Up(args) => up(args),
         Command::Certs { certs } => certs_command(&certs.certs_dir),
+        Command::Doctor { source, certs } => doctor_command(&source, &certs.certs_dir),
         Command::Policy(command) => policy_command(command),
         Command::Healthcheck { ready_file } => {
             let ready = std::fs::read_to_string(&ready_file)
@@ -247,6 +257,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+    }
+}
+
+/// `apigw-emulator doctor`.
+fn doctor_command(source: &ScenarioArgs, certs_dir: &Path) -> anyhow::Result<ExitCode> {
+    let (config, _) = load(source)?;
+    let topology = apigw_emulator::Topology::from_config(&config)?;
+    let var = |name: &str| std::env::var(name).ok();
+    let env = apigw_emulator::doctor::Environment {
+        var: &var,
+        system_bundle: PathBuf::from("/etc/ssl/certs/ca-certificates.crt"),
+        executable: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("apigw-emulator")),
+    };
+    let findings = apigw_emulator::doctor::check(&topology, certs_dir, &env);
+    for f in &findings {
+        println!("{}  {}", if f.ok { "ok " } else { "fix" }, f.summary);
+        for step in &f.fixes {
+            println!("       $ {step}");
+        }
+    }
+    let to_fix = findings.iter().filter(|f| !f.ok).count();
+    if to_fix == 0 {
+        println!("\nall {} checks passed", findings.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "\n{to_fix} of {} checks need a fix (commands above)",
+            findings.len()
+        );
+        Ok(ExitCode::from(1))
     }
 }
 

@@ -477,3 +477,61 @@ fn start_failures_name_the_path_and_the_fix_and_leave_nothing_running() {
         "{stderr}"
     );
 }
+
+#[test]
+fn doctor_reports_each_problem_with_the_command_that_fixes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    let out = bin()
+        .args(["doctor", "--certs-dir"])
+        .arg(&certs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("fix  no local CA in {} yet", certs.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok   every endpoint address can be listened on (127.0.1.1, 127.0.1.2)"),
+        "{text}"
+    );
+    // The names are not in this machine's resolver (tests never change it).
+    assert!(
+        text.contains("fix  the system resolver does not send vpce-01234567890abcdef-"),
+        "{text}"
+    );
+    assert!(text.contains("$ sudo resolvectl dns lo 127.0.0.1 && sudo resolvectl domain lo ~execute-api.us-east-1.vpce.amazonaws.com ~execute-api.us-east-1.amazonaws.com"), "{text}");
+
+    apigw_emulator::pki::LocalCa::load_or_create(
+        &certs,
+        &["execute-api.us-east-1.amazonaws.com".to_string()],
+    )
+    .unwrap();
+    let ca = std::fs::canonicalize(&certs).unwrap().join("ca.pem");
+    let out = bin()
+        .args(["doctor", "--certs-dir"])
+        .arg(&certs)
+        .env("CURL_CA_BUNDLE", &ca)
+        .env_remove("NODE_EXTRA_CA_CERTS")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ok   curl: trusts the local CA (CURL_CA_BUNDLE)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "fix  Node.js: does not trust the local CA\n       $ export NODE_EXTRA_CA_CERTS={}\n",
+            ca.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("checks need a fix (commands above)"),
+        "{text}"
+    );
+}
