@@ -173,6 +173,7 @@ pub struct EmulatorBuilder {
 /// requests in progress.
 pub struct Emulator {
     topology: Arc<ArcSwap<Topology>>,
+    gateway: Arc<Gateway>,
     dns: Option<DnsServer>,
     https: Option<HttpsServer>,
     _backend: Option<PetStoreBackend>,
@@ -413,11 +414,12 @@ impl EmulatorBuilder {
         let https = HttpsServer::start(
             listeners,
             tls_config,
-            gateway,
+            gateway.clone(),
             topology.load().settings.connection_limits,
         )?;
         Ok(Emulator {
             topology,
+            gateway,
             dns: Some(dns),
             https: Some(https),
             _backend: backend,
@@ -645,6 +647,20 @@ impl Emulator {
     /// Things worth telling the user about the start (fallback ports, a new CA).
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// The request pipeline (for `explain`).
+    pub(crate) fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// Explains one request step by step against the scenario being served (see
+    /// [`crate::explain`]).
+    pub async fn explain(
+        &self,
+        request: &crate::explain::ExplainRequest,
+    ) -> crate::explain::Explanation {
+        crate::explain::explain(self, request).await
     }
 
     /// The topology being served.

@@ -43,6 +43,7 @@ pub mod doctor;
 pub mod document;
 mod emulator;
 pub mod examples;
+pub mod explain;
 pub mod gateway;
 pub mod integration;
 pub mod names;

@@ -53,6 +53,19 @@ enum Command {
         #[command(flatten)]
         certs: CertsDirArg,
     },
+    /// Explain one request step by step: DNS, endpoint, security group, API, stage, resource,
+    /// policies, integration, the response, and the smallest fix when it fails.
+    /// Example: apigw-emulator explain -- curl -IX GET https://vpce-….vpce.amazonaws.com/test
+    Explain {
+        #[command(flatten)]
+        source: ScenarioArgs,
+        /// The client's own address (who it stands for comes from the scenario's clients).
+        #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+        from: std::net::IpAddr,
+        /// The curl command line, after `--`.
+        #[arg(last = true, required = true, value_name = "CURL COMMAND")]
+        command: Vec<String>,
+    },
     /// Check this machine for the walkthrough: ports, endpoint addresses, the system resolver,
     /// trust in the local CA per runtime; print the command that fixes each problem. Exit 0 when
     /// all is well, 1 when something needs fixing.
@@ -237,6 +250,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Up(args) => up(args),
         Command::Certs { certs } => certs_command(&certs.certs_dir),
         Command::Doctor { source, certs } => doctor_command(&source, &certs.certs_dir),
+        Command::Explain {
+            source,
+            from,
+            command,
+        } => explain_command(&source, from, &command),
         Command::Policy(command) => policy_command(command),
         Command::Healthcheck { ready_file } => {
             let ready = std::fs::read_to_string(&ready_file)
@@ -258,6 +276,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// `apigw-emulator explain -- curl …`: runs the scenario in-process on free ports.
+fn explain_command(
+    source: &ScenarioArgs,
+    from: std::net::IpAddr,
+    command: &[String],
+) -> anyhow::Result<ExitCode> {
+    let args = match command.split_first() {
+        Some((first, rest)) if first == "curl" => rest,
+        _ => command,
+    };
+    let request = apigw_emulator::explain::parse_curl(args, from).map_err(UsageError)?;
+    let (config, _) = load(source)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let explanation = runtime.block_on(async {
+        let emulator = Emulator::start(config).await?;
+        let explanation = emulator.explain(&request).await;
+        emulator.shutdown().await;
+        Ok::<_, StartError>(explanation)
+    })?;
+    for (i, step) in explanation.steps.iter().enumerate() {
+        println!("{:>2}. {step}", i + 1);
+    }
+    let success = explanation
+        .response
+        .as_ref()
+        .is_some_and(|r| (200..400).contains(&r.status));
+    if explanation.response.is_none() {
+        println!("\nThe client gets no HTTP response.");
+    }
+    for f in &explanation.fixes {
+        println!("\nTo make it succeed: {f}");
+    }
+    Ok(if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `apigw-emulator doctor`.

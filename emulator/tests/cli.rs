@@ -535,3 +535,110 @@ fn doctor_reports_each_problem_with_the_command_that_fixes_it() {
         "{text}"
     );
 }
+
+/// `explain -- curl …` against a scenario file; returns (exit code, stdout).
+fn explain(scenario: &serde_json::Value, from: &str, curl: &[&str]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.json");
+    std::fs::write(&file, scenario.to_string()).unwrap();
+    let out = bin()
+        .args(["explain", "--config"])
+        .arg(&file)
+        .args(["--from", from, "--", "curl"])
+        .args(curl)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn explain_says_why_a_request_fails_and_what_fixes_it() {
+    let mut seed: serde_json::Value =
+        serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).unwrap();
+    seed["emulator"]["clients"] = serde_json::json!([
+        {"name": "a branch office", "sourceCidr": "127.0.9.0/24", "appearsAs": "192.168.9.0/24"},
+        {"name": "on premises", "sourceCidr": "127.0.0.0/8", "appearsAs": "10.20.0.0/16"}
+    ]);
+    let name = "vpce-01234567890abcdef-3ganbd1q.execute-api.us-east-1.vpce.amazonaws.com";
+    let url = format!("https://{name}/test");
+
+    let (code, text) = explain(
+        &seed,
+        "127.0.0.1",
+        &["-IX", "GET", "-H", "x-apigw-api-id:chw1a2q2xk", &url],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(" 8. policies: Allow\n 9. response: 200 (text/html, 1310 bytes)\n"),
+        "{text}"
+    );
+
+    let (code, text) = explain(&seed, "127.0.0.1", &["-IX", "GET", &url]);
+    assert_eq!(code, Some(1));
+    assert!(text.ends_with("To make it succeed: add the header: -H 'x-apigw-api-id:<api id>' (APIs here: chw1a2q2xk)\n"), "{text}");
+
+    let (_, text) = explain(
+        &seed,
+        "127.0.0.1",
+        &[
+            "-IX",
+            "GET",
+            "-H",
+            "x-apigw-api-id:chw1a2q2xk",
+            &format!("https://{name}/prod"),
+        ],
+    );
+    assert!(
+        text.contains("why: stage \"prod\" is not deployed; deployed: [\"test\"]"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("To make it succeed: start the path with a deployed stage: /test\n"),
+        "{text}"
+    );
+
+    let (_, text) = explain(
+        &seed,
+        "127.0.0.1",
+        &["-X", "DELETE", "-H", "x-apigw-api-id:chw1a2q2xk", &url],
+    );
+    assert!(
+        text.contains("response: 403 {\"message\":\"Missing Authentication Token\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("To make it succeed: call a method the API has: GET /, GET /pets,"),
+        "{text}"
+    );
+
+    let (_, text) = explain(
+        &seed,
+        "127.0.9.5",
+        &["-H", "x-apigw-api-id:chw1a2q2xk", &url],
+    );
+    assert!(
+        text.contains("security group: sg-0a1b2c3d4e5f60003 allow(s) no tcp/443 from 192.168.9.5"),
+        "{text}"
+    );
+    assert!(text.contains("The client gets no HTTP response."), "{text}");
+    assert!(text.ends_with("To make it succeed: add an inbound rule to sg-0a1b2c3d4e5f60003 for tcp/443 from 192.168.9.5 (or a CIDR containing it)\n"), "{text}");
+
+    // An endpoint the resource policy does not name.
+    seed["restApis"][0]["policy"]["Statement"][0]["Condition"]["StringNotEquals"]
+        ["aws:sourceVpce"] = "vpce-0ffffffffffffffff".into();
+    let (_, text) = explain(
+        &seed,
+        "127.0.0.1",
+        &["-H", "x-apigw-api-id:chw1a2q2xk", &url],
+    );
+    assert!(text.contains("policies: ExplicitDeny"), "{text}");
+    assert!(
+        text.contains(
+            "(requests through this endpoint carry aws:SourceVpce = vpce-01234567890abcdef)"
+        ),
+        "{text}"
+    );
+}

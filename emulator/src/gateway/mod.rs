@@ -117,6 +117,25 @@ struct Outcome {
     access: Option<AccessFacts>,
 }
 
+/// How a request was decided, step by step as far as it got.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// Who the source address stands for.
+    pub client: Option<String>,
+    /// The VPC endpoint id (or `public`).
+    pub endpoint: Option<String>,
+    /// The selected API.
+    pub api: Option<String>,
+    /// The stage.
+    pub stage: Option<String>,
+    /// The matched resource.
+    pub resource: Option<String>,
+    /// `Allow`, `ExplicitDeny`, `ImplicitDeny`.
+    pub decision: Option<&'static str>,
+    /// Why it was refused or failed.
+    pub reason: Option<String>,
+}
+
 /// Facts about a request that reached a stage, for its access log.
 #[derive(Debug)]
 struct AccessFacts {
@@ -296,6 +315,15 @@ impl Gateway {
 
     /// Answers one request and writes its access-log line.
     pub async fn handle(&self, conn: &ConnectionInfo, request: GatewayRequest) -> GatewayResponse {
+        self.handle_traced(conn, request).await.0
+    }
+
+    /// Answers one request and says how it was decided (for `explain`).
+    pub async fn handle_traced(
+        &self,
+        conn: &ConnectionInfo,
+        request: GatewayRequest,
+    ) -> (GatewayResponse, Trace) {
         let started = std::time::Instant::now();
         let ids = RequestIds::generate();
         let topology = self.topology.load_full();
@@ -334,7 +362,16 @@ impl Gateway {
             request.path(),
             response.status
         );
-        response
+        let trace = Trace {
+            client: outcome.client,
+            endpoint: outcome.endpoint,
+            api: outcome.api,
+            stage: outcome.stage,
+            resource: outcome.resource,
+            decision: outcome.decision,
+            reason: outcome.reason,
+        };
+        (response, trace)
     }
 
     async fn process(
