@@ -74,6 +74,9 @@ pub struct MappingTemplate {
     /// The template as written.
     pub source: String,
     compiled: Arc<crate::vtl::Template>,
+    /// True when the template has no references or directives: it renders as written, and the
+    /// request path skips the engine (MOCK's `{"statusCode": 200}` on every request).
+    is_static: bool,
 }
 
 impl MappingTemplate {
@@ -82,12 +85,18 @@ impl MappingTemplate {
         Ok(MappingTemplate {
             source: source.to_string(),
             compiled: Arc::new(crate::vtl::Template::parse(source)?),
+            is_static: !source.contains(['$', '#', '\\']),
         })
     }
 
     /// The parsed template.
     pub fn template(&self) -> &crate::vtl::Template {
         &self.compiled
+    }
+
+    /// The text, when the template renders as written.
+    pub fn static_text(&self) -> Option<&str> {
+        self.is_static.then_some(self.source.as_str())
     }
 }
 

@@ -421,14 +421,16 @@ impl Gateway {
             GatewayError::Forbidden
         })?;
         outcome.stage = Some(stage.name.clone());
-        outcome.access = Some(AccessFacts {
+        let request_time_now = request_time();
+        // Only stages with an access log pay for its facts.
+        outcome.access = stage.access_log.is_some().then(|| AccessFacts {
             stage: stage.clone(),
             account_id: topology.account_id.clone(),
             source_ip: client.address,
             vpc_id: endpoint.map(|e| e.vpc_id.clone()).unwrap_or_default(),
             resource_id: None,
             integration_latency_ms: None,
-            request_time: request_time(),
+            request_time: request_time_now.clone(),
         });
 
         let resource_path = if rest.is_empty() { "/" } else { rest };
@@ -485,11 +487,7 @@ impl Gateway {
 
         let query = request.query();
         let host = request.header("host").unwrap_or_default();
-        let (request_time, request_time_epoch) = outcome
-            .access
-            .as_ref()
-            .map(|f| f.request_time.clone())
-            .unwrap_or_else(request_time);
+        let (request_time, request_time_epoch) = request_time_now;
         let method_request = MethodRequest {
             api_id: &api.id,
             account_id: &topology.account_id,

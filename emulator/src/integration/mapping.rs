@@ -121,6 +121,13 @@ impl MethodRequest<'_> {
 
     /// Renders a template with `$input` reading `body`.
     pub fn render(&self, template: &MappingTemplate, body: &str) -> Result<Rendered, GatewayError> {
+        if let Some(text) = template.static_text() {
+            return Ok(Rendered {
+                text: text.to_string(),
+                status_override: None,
+                header_overrides: Vec::new(),
+            });
+        }
         let context = self.context_value();
         let stage_variables = self.stage_variables_value();
         let input = RenderInput {
