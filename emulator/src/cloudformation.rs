@@ -909,7 +909,7 @@ impl Converter<'_> {
                 ));
             }
             if body.is_none() {
-                body = self.methods_as_openapi(&logical, &props)?;
+                body = self.methods_as_openapi(&logical)?;
             }
             if let (Some(Value::Object(doc)), Some(types)) =
                 (&mut body, props.get("BinaryMediaTypes"))
@@ -1007,11 +1007,7 @@ impl Converter<'_> {
 
     /// `AWS::ApiGateway::Resource` and `AWS::ApiGateway::Method` resources of one API, as the
     /// OpenAPI document `get-export` would give for them.
-    fn methods_as_openapi(
-        &self,
-        api_logical: &str,
-        _api_props: &Map<String, Value>,
-    ) -> Result<Option<Value>, DocumentError> {
+    fn methods_as_openapi(&self, api_logical: &str) -> Result<Option<Value>, DocumentError> {
         let api_id = self
             .physical
             .get(api_logical)

@@ -186,7 +186,7 @@ impl Importer {
                 k if k.starts_with("x-amazon-apigateway-") => {
                     self.warn(path, "unknown API Gateway extension, ignored")
                 }
-                "paths" => {}
+                // `paths` is read below; other OpenAPI keys (components, servers, ...) need nothing.
                 _ => {}
             }
         }
