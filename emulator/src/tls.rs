@@ -39,12 +39,6 @@ pub fn server_config(
                 | rustls::CipherSuite::TLS13_AES_128_GCM_SHA256
         )
     });
-    // Key exchange: P-256 first. ring's P-256 is assembly on x86-64 and aarch64 while its X25519
-    // is portable code, a quarter of a handshake-bound profile. With TLS 1.2 (the default) the
-    // server's order decides, at no extra round trip; clients that offer only X25519 still get it.
-    provider
-        .kx_groups
-        .sort_by_key(|g| g.name() != rustls::NamedGroup::secp256r1);
     let provider = Arc::new(provider);
     let versions: &[&'static rustls::SupportedProtocolVersion] = if tls13 {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
