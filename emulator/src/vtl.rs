@@ -90,12 +90,11 @@ impl Template {
 
     /// Renders the template and reports the `$context.responseOverride` settings it made.
     pub fn render_with_overrides(&self, input: &RenderInput<'_>) -> Result<Rendered, VtlError> {
-        let mut vars = HashMap::new();
-        vars.insert("context".to_string(), input.context.clone());
-        vars.insert("stageVariables".to_string(), input.stage_variables.clone());
+        // `$context` and `$stageVariables` are read from the input in place; a template that
+        // writes to one (`#set($context.responseOverride.status = …)`) gets its own copy first.
         let mut r = Renderer {
             input,
-            vars,
+            vars: HashMap::new(),
             iterations: 0,
             work: Cell::new(MAX_WORK),
             body: OnceCell::new(),
@@ -1076,6 +1075,24 @@ struct Renderer<'a, 'b> {
 }
 
 impl Renderer<'_, '_> {
+    /// The input's own value of a built-in variable, until a template writes to it.
+    fn builtin(&self, name: &str) -> Option<&Value> {
+        match name {
+            "context" => Some(self.input.context),
+            "stageVariables" => Some(self.input.stage_variables),
+            _ => None,
+        }
+    }
+
+    /// Before a write to a built-in variable: copy it into the template's variables.
+    fn own_builtin(&mut self, name: &str) {
+        if !self.vars.contains_key(name) {
+            if let Some(v) = self.builtin(name).cloned() {
+                self.vars.insert(name.to_string(), v);
+            }
+        }
+    }
+
     fn fail(&self, message: impl Into<String>) -> VtlError {
         self.at.err(message)
     }
@@ -1240,6 +1257,7 @@ impl Renderer<'_, '_> {
             }
             return Ok(());
         };
+        self.own_builtin(&target.name);
         let mut cur = self.vars.entry(target.name.clone()).or_insert(Value::Null);
         for step in prefix {
             if cur.is_null() {
@@ -1367,7 +1385,7 @@ impl Renderer<'_, '_> {
             });
         }
         self.at = r.pos;
-        let Some(root) = self.vars.get(&r.name) else {
+        let Some(root) = self.vars.get(&r.name).or_else(|| self.builtin(&r.name)) else {
             let Some((first, rest)) = steps.split_first() else {
                 return Ok(Value::Null);
             };
@@ -1391,6 +1409,7 @@ impl Renderer<'_, '_> {
         let Some(Step::Method(method, args)) = steps.pop() else {
             return Ok(Value::Null);
         };
+        self.own_builtin(&r.name);
         let target = self.vars.get_mut(&r.name).and_then(|mut cur| {
             for step in &steps {
                 cur = child_mut(cur, step, false)?;
