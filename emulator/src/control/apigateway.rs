@@ -1,0 +1,1 @@
+//! API Gateway REST API (v1) control calls.
