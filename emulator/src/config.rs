@@ -424,6 +424,23 @@ pub struct EmulatorSettings {
     /// Where integrations reach the user's own backends and functions.
     #[serde(default)]
     pub integrations: IntegrationSettings,
+    /// The control plane: EC2 and API Gateway calls from the AWS CLI, boto3 and SDKs.
+    #[serde(default)]
+    pub control_plane: ControlPlaneSettings,
+}
+
+/// Where the control plane listens.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ControlPlaneSettings {
+    /// Serve it (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Address and port of its plain-HTTP listener (what `--endpoint-url` names). Absent:
+    /// 127.0.0.1 port 4566 when free, else a free port. Port 0 picks a free port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub listen: Option<SocketAddr>,
 }
 
 /// What integrations need from the machine they run on.

@@ -20,6 +20,7 @@ use serde::Serialize;
 use tokio::net::{TcpListener, TcpSocket, UdpSocket};
 
 use crate::config::{Config, ConfigError};
+use crate::control::{ApplyTopology, ControlPlane, ControlServer, StateStore, StoreError};
 use crate::dns::DnsServer;
 use crate::examples::{self, PetStoreBackend};
 use crate::gateway::server::HttpsServer;
@@ -37,6 +38,95 @@ const FALLBACK_DNS_PORT: u16 = 8053;
 const FALLBACK_HTTPS_PORT: u16 = 8443;
 /// How often port 0 on several addresses is retried when the picked port is taken on one.
 const PORT_ATTEMPTS: usize = 20;
+
+/// The default control-plane port (LocalStack's, so `--endpoint-url http://localhost:4566`
+/// scripts work unchanged).
+const STANDARD_CONTROL_PORT: u16 = 4566;
+
+/// What serves the current topology, shared by reloads and the control plane: each applies a
+/// new topology through [`Serving::apply`], one at a time.
+struct Serving {
+    topology: Arc<ArcSwap<Topology>>,
+    https: HttpsServer,
+    https_port: u16,
+    has_petstore_backend: bool,
+    /// Serializes appliers; the request path never takes it.
+    apply_lock: std::sync::Mutex<()>,
+}
+
+impl Serving {
+    /// Serves `new` from now on, if only what can change at run time changes: APIs, policies,
+    /// endpoints and their addresses (listeners are added and removed on the same port). Binds
+    /// new addresses before anything is swapped, so a failure leaves everything as it was.
+    fn apply(&self, new: Topology) -> Result<(), ReloadError> {
+        let _one_at_a_time = self
+            .apply_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let old = self.topology.load_full();
+        if old.dns_zones() != new.dns_zones() {
+            return Err(ReloadError::NeedsRestart(
+                "the Region changes (DNS zones and certificates)".to_string(),
+            ));
+        }
+        let (o, n) = (&old.settings, &new.settings);
+        if (
+            o.tls13,
+            o.http2,
+            o.https_port,
+            o.dns_listen,
+            o.connection_limits,
+            &o.backend_cas,
+        ) != (
+            n.tls13,
+            n.http2,
+            n.https_port,
+            n.dns_listen,
+            n.connection_limits,
+            &n.backend_cas,
+        ) {
+            return Err(ReloadError::NeedsRestart(
+                "emulator.https, emulator.dns.listen or trusted CA files change".to_string(),
+            ));
+        }
+        if needs_petstore_backend(&new) && !self.has_petstore_backend {
+            return Err(ReloadError::NeedsRestart(
+                "an API now uses the Example API's demo backend, which starts with the emulator"
+                    .to_string(),
+            ));
+        }
+        let old_addresses: std::collections::HashSet<IpAddr> =
+            old.listen_addresses().into_iter().collect();
+        let new_addresses: std::collections::HashSet<IpAddr> =
+            new.listen_addresses().into_iter().collect();
+        let mut added = Vec::new();
+        for ip in new.listen_addresses() {
+            if !old_addresses.contains(&ip) {
+                let addr = SocketAddr::new(ip, self.https_port);
+                let listener = tcp_listener(addr)
+                    .map_err(|e| ReloadError::Listen(bind_error("HTTPS", addr, e).to_string()))?;
+                added.push(listener);
+            }
+        }
+        self.topology.store(Arc::new(new));
+        for listener in added {
+            if let Err(e) = self.https.add_listener(listener) {
+                tracing::warn!("cannot serve a new endpoint address: {e}");
+            }
+        }
+        for ip in old_addresses.difference(&new_addresses) {
+            self.https
+                .remove_listener(SocketAddr::new(*ip, self.https_port));
+        }
+        Ok(())
+    }
+}
+
+impl ApplyTopology for Serving {
+    fn apply(&self, topology: Topology) -> Result<(), String> {
+        Serving::apply(self, topology).map_err(|e| e.to_string())
+    }
+}
 
 /// Why the emulator did not start. Nothing is left running when this is returned.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +156,9 @@ pub enum StartError {
     /// Another I/O failure at start.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The state directory cannot be used.
+    #[error(transparent)]
+    State(#[from] StoreError),
 }
 
 impl StartError {
@@ -94,6 +187,9 @@ pub struct ReadyInfo {
     /// The public endpoint serving REGIONAL and EDGE APIs, when the scenario has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_endpoint: Option<ReadyPublicEndpoint>,
+    /// `http://IP:PORT` of the control plane: what the AWS CLI's `--endpoint-url` takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_plane_endpoint: Option<String>,
 }
 
 /// The public endpoint in [`ReadyInfo`].
@@ -167,6 +263,9 @@ pub struct EmulatorBuilder {
     dns_listen: Option<SocketAddr>,
     https_port: Option<u16>,
     ports: PortChoice,
+    control_listen: Option<SocketAddr>,
+    control_enabled: Option<bool>,
+    state_dir: Option<PathBuf>,
 }
 
 /// A running emulator. Dropping it stops everything; [`Emulator::shutdown`] also waits for
@@ -175,7 +274,8 @@ pub struct Emulator {
     topology: Arc<ArcSwap<Topology>>,
     gateway: Arc<Gateway>,
     dns: Option<DnsServer>,
-    https: Option<HttpsServer>,
+    serving: Arc<Serving>,
+    control: Option<(Arc<ControlPlane>, ControlServer)>,
     _backend: Option<PetStoreBackend>,
     ca_pem: String,
     ca_path: PathBuf,
@@ -310,10 +410,50 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Overrides where the control plane listens.
+    pub fn control_plane_listen(mut self, addr: SocketAddr) -> Self {
+        self.control_listen = Some(addr);
+        self
+    }
+
+    /// Turns the control plane on or off (overrides the scenario; default on).
+    pub fn control_plane(mut self, enabled: bool) -> Self {
+        self.control_enabled = Some(enabled);
+        self
+    }
+
+    /// Keeps the control plane's state in `dir`: restored at start if present (instead of the
+    /// scenario), written after every change.
+    pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
     /// Validates the scenario, makes certificates, binds every socket, then starts serving.
-    pub async fn start(self) -> Result<Emulator, StartError> {
-        let topology = Topology::from_config(&self.config)?;
+    pub async fn start(mut self) -> Result<Emulator, StartError> {
         let mut notes = Vec::new();
+        let control_enabled = self
+            .control_enabled
+            .or(self.config.emulator.control_plane.enabled)
+            .unwrap_or(true);
+        let store = match &self.state_dir {
+            Some(dir) if control_enabled => {
+                let (store, restored) = StateStore::open(dir)?;
+                if let Some(state) = restored {
+                    notes.push(format!(
+                        "restored the control plane's state from {}",
+                        absolute(store.path()).display()
+                    ));
+                    self.config = state;
+                }
+                Some(store)
+            }
+            _ => None,
+        };
+        if control_enabled {
+            self.config = crate::control::prepare(self.config)?;
+        }
+        let topology = Topology::from_config(&self.config)?;
 
         let (temp_certs, certs_dir) = match &self.certs_dir {
             Some(dir) => (None, dir.clone()),
@@ -417,11 +557,67 @@ impl EmulatorBuilder {
             gateway.clone(),
             topology.load().settings.connection_limits,
         )?;
+        let serving = Arc::new(Serving {
+            topology: topology.clone(),
+            https,
+            https_port: bound_port,
+            has_petstore_backend: backend.is_some(),
+            apply_lock: std::sync::Mutex::new(()),
+        });
+
+        // The control plane, on its own port.
+        let mut ready = ready;
+        let control = if control_enabled {
+            let listen = self
+                .control_listen
+                .or(self.config.emulator.control_plane.listen);
+            let listener = match (listen, self.ports) {
+                (Some(addr), _) => {
+                    tcp_listener(addr).map_err(|e| bind_error("the control plane", addr, e))?
+                }
+                (None, PortChoice::Ephemeral) => {
+                    let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+                    tcp_listener(addr).map_err(|e| bind_error("the control plane", addr, e))?
+                }
+                (None, PortChoice::Standard) => {
+                    let standard =
+                        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), STANDARD_CONTROL_PORT);
+                    match tcp_listener(standard) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let any = SocketAddr::new(standard.ip(), 0);
+                            let l = tcp_listener(any)
+                                .map_err(|e| bind_error("the control plane", any, e))?;
+                            notes.push(format!(
+                                "control plane on port {}: port {STANDARD_CONTROL_PORT} is not available ({e})",
+                                l.local_addr()?.port()
+                            ));
+                            l
+                        }
+                    }
+                }
+            };
+            if let Some(store) = &store {
+                // The state file exists from the first start on, not only after a change.
+                store.save(&self.config)?;
+            }
+            let plane = Arc::new(ControlPlane::new(
+                self.config.clone(),
+                store,
+                serving.clone(),
+            ));
+            let server = ControlServer::start(listener, plane.clone())?;
+            ready.control_plane_endpoint = Some(format!("http://{}", server.addr()));
+            Some((plane, server))
+        } else {
+            None
+        };
         Ok(Emulator {
             topology,
             gateway,
             dns: Some(dns),
-            https: Some(https),
+            serving,
+            control,
             _backend: backend,
             ca_pem: ca.cert_pem().to_string(),
             ca_path: ca.cert_path().to_path_buf(),
@@ -504,6 +700,7 @@ fn ready_info(topology: &Topology, dns: SocketAddr, ca_path: &Path, https_port: 
                 .collect(),
             https_port,
         }),
+        control_plane_endpoint: None,
     }
 }
 
@@ -532,6 +729,9 @@ pub enum ReloadError {
     /// The new scenario changes what only a restart can change.
     #[error("the new scenario needs a restart: {0}")]
     NeedsRestart(String),
+    /// A new endpoint address cannot be listened on, or the change cannot be saved.
+    #[error("{0}")]
+    Listen(String),
 }
 
 impl Emulator {
@@ -541,50 +741,19 @@ impl Emulator {
     /// Returns the new scenario's warnings.
     pub fn reload(&mut self, config: Config) -> Result<Vec<ConfigError>, ReloadError> {
         let new = Topology::from_config(&config)?;
-        let old = self.topology.load_full();
-        let mut old_addresses = old.listen_addresses();
-        let mut new_addresses = new.listen_addresses();
-        old_addresses.sort();
-        new_addresses.sort();
-        if old_addresses != new_addresses {
-            return Err(ReloadError::NeedsRestart(format!(
-                "the endpoint addresses change from {old_addresses:?} to {new_addresses:?}"
-            )));
-        }
-        if old.dns_zones() != new.dns_zones() {
-            return Err(ReloadError::NeedsRestart(
-                "the Region changes (DNS zones and certificates)".to_string(),
-            ));
-        }
-        let (o, n) = (&old.settings, &new.settings);
-        if (
-            o.tls13,
-            o.http2,
-            o.https_port,
-            o.dns_listen,
-            o.connection_limits,
-            &o.backend_cas,
-        ) != (
-            n.tls13,
-            n.http2,
-            n.https_port,
-            n.dns_listen,
-            n.connection_limits,
-            &n.backend_cas,
-        ) {
-            return Err(ReloadError::NeedsRestart(
-                "emulator.https, emulator.dns.listen or trusted CA files change".to_string(),
-            ));
-        }
-        if needs_petstore_backend(&new) && self._backend.is_none() {
-            return Err(ReloadError::NeedsRestart(
-                "an API now uses the Example API's demo backend, which starts with the emulator"
-                    .to_string(),
-            ));
-        }
         let warnings = new.warnings.clone();
-        self.ready = ready_info(&new, self.dns_addr(), &self.ca_path, self.https_port());
-        self.topology.store(Arc::new(new));
+        let ready = ready_info(&new, self.dns_addr(), &self.ca_path, self.https_port());
+        match &self.control {
+            // The control plane's state becomes the reloaded scenario (and is persisted).
+            Some((plane, _)) => {
+                let config = crate::control::prepare(config)?;
+                plane.replace(config).map_err(ReloadError::Listen)?;
+            }
+            None => self.serving.apply(new)?,
+        }
+        let control_plane_endpoint = self.ready.control_plane_endpoint.take();
+        self.ready = ready;
+        self.ready.control_plane_endpoint = control_plane_endpoint;
         Ok(warnings)
     }
 
@@ -601,6 +770,9 @@ impl Emulator {
             dns_listen: None,
             https_port: None,
             ports: PortChoice::Ephemeral,
+            control_listen: None,
+            control_enabled: None,
+            state_dir: None,
         }
     }
 
@@ -614,19 +786,24 @@ impl Emulator {
 
     /// The HTTPS port every endpoint address listens on.
     pub fn https_port(&self) -> u16 {
-        self.https
-            .as_ref()
-            .and_then(|h| h.addrs().first())
-            .map(|a| a.port())
-            .unwrap_or(0)
+        self.serving.https_port
     }
 
     /// Every HTTPS listening address.
     pub fn https_addrs(&self) -> Vec<SocketAddr> {
-        self.https
+        self.serving.https.addrs()
+    }
+
+    /// `http://IP:PORT` of the control plane (what `--endpoint-url` takes), when it runs.
+    pub fn control_plane_endpoint(&self) -> Option<String> {
+        self.control
             .as_ref()
-            .map(|h| h.addrs().to_vec())
-            .unwrap_or_default()
+            .map(|(_, server)| format!("http://{}", server.addr()))
+    }
+
+    /// The control plane's current state, as a scenario (when it runs).
+    pub fn control_plane_state(&self) -> Option<Arc<Config>> {
+        self.control.as_ref().map(|(plane, _)| plane.state())
     }
 
     /// The CA certificate (PEM) a client must trust.
@@ -670,9 +847,10 @@ impl Emulator {
 
     /// Stops accepting, finishes requests in progress, and stops.
     pub async fn shutdown(mut self) {
-        if let Some(https) = self.https.take() {
-            https.shutdown().await;
+        if let Some((_, control)) = self.control.take() {
+            control.shutdown().await;
         }
+        self.serving.https.shutdown().await;
         if let Some(dns) = self.dns.take() {
             dns.shutdown().await;
         }

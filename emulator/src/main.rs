@@ -163,6 +163,17 @@ struct UpArgs {
     /// emulator and would be served certificates from a CA they should not trust.
     #[arg(long, env = "APIGW_EMULATOR_ALLOW_NON_LOOPBACK")]
     allow_non_loopback: bool,
+    /// Where the control plane (EC2 and API Gateway calls from the AWS CLI, boto3, SDKs)
+    /// listens. Default: 127.0.0.1:4566, or a free port when that is taken.
+    #[arg(long, value_name = "IP:PORT")]
+    control_plane_listen: Option<std::net::SocketAddr>,
+    /// Do not serve the control plane.
+    #[arg(long, conflicts_with_all = ["control_plane_listen", "state_dir"])]
+    no_control_plane: bool,
+    /// Keep the control plane's state in DIR: restored at start (instead of the scenario) and
+    /// written atomically after every change. Without it, changes live in memory only.
+    #[arg(long, value_name = "DIR", env = "APIGW_EMULATOR_STATE_DIR")]
+    state_dir: Option<PathBuf>,
 }
 
 /// Loads the scenario, with the warnings a template produced.
@@ -568,6 +579,15 @@ fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
         if let Some(port) = args.https_port {
             builder = builder.https_port(port);
         }
+        if let Some(addr) = args.control_plane_listen {
+            builder = builder.control_plane_listen(addr);
+        }
+        if args.no_control_plane {
+            builder = builder.control_plane(false);
+        }
+        if let Some(dir) = &args.state_dir {
+            builder = builder.state_dir(dir);
+        }
         let mut emulator = builder.start().await?;
         print_banner(&origin, &emulator);
         if let Some(path) = &args.ready_file {
@@ -688,6 +708,11 @@ fn print_banner(origin: &ConfigOrigin, emulator: &Emulator) {
         "  CA      {}  (trust this file)\n",
         ready.ca_certificate
     ));
+    if let Some(endpoint) = &ready.control_plane_endpoint {
+        out.push_str(&format!(
+            "  Control {endpoint}  (aws --endpoint-url {endpoint} ec2|apigateway ...; console at {endpoint}/console)\n"
+        ));
+    }
     for e in &ready.vpc_endpoints {
         out.push_str(&format!(
             "\n  VPC endpoint {} in {} ({})\n",

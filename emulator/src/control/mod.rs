@@ -13,8 +13,13 @@
 pub mod apigateway;
 pub mod ec2;
 pub mod ids;
+pub mod server;
+pub mod store;
 
 use bytes::Bytes;
+
+pub use server::{ApplyTopology, ControlPlane, ControlServer};
+pub use store::{StateStore, StoreError};
 
 use crate::config::{Config, ConfigError};
 
@@ -125,4 +130,30 @@ impl ControlContext {
 /// Checks that an edited scenario can be served; the error says what is wrong, by JSON path.
 pub fn validate(state: &Config) -> Result<crate::topology::Topology, ConfigError> {
     crate::topology::Topology::from_config(state)
+}
+
+/// Readies a scenario for the control plane: every endpoint's interface addresses are written
+/// down, so that deleting one endpoint never moves another's (automatic addresses are assigned
+/// in scenario order).
+pub fn prepare(mut state: Config) -> Result<Config, ConfigError> {
+    let topology = validate(&state)?;
+    for endpoint in &mut state.vpc_endpoints {
+        if endpoint.network_interfaces.is_some() {
+            continue;
+        }
+        if let Some(served) = topology.endpoint(&endpoint.vpc_endpoint_id) {
+            endpoint.network_interfaces = Some(
+                served
+                    .network_interfaces
+                    .iter()
+                    .map(|n| crate::config::NetworkInterfaceConfig {
+                        subnet_id: n.subnet_id.clone(),
+                        private_ip_address: n.address,
+                        ipv6_address: n.ipv6_address,
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(state)
 }

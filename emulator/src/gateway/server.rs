@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,12 +28,32 @@ use crate::topology::ConnectionLimits;
 /// How long shutdown waits for connections to finish their request.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The running HTTPS front end.
+/// The running HTTPS front end. Listeners can be added and removed while it runs (endpoints
+/// created through the control plane); the request path never touches that bookkeeping.
 pub struct HttpsServer {
-    addrs: Vec<SocketAddr>,
+    shared: AcceptShared,
     stop: watch::Sender<bool>,
-    accept_loops: Vec<JoinHandle<()>>,
-    connections: Arc<()>,
+    accept_loops: std::sync::Mutex<Vec<(SocketAddr, JoinHandle<()>)>>,
+}
+
+/// What every accept loop needs.
+#[derive(Clone)]
+struct AcceptShared {
+    acceptor: TlsAcceptor,
+    gateway: Arc<Gateway>,
+    limits: Arc<Http1Limits>,
+    max_connections: usize,
+    open: Arc<AtomicUsize>,
+    stopped: watch::Receiver<bool>,
+}
+
+/// Counts a connection as open until dropped.
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl HttpsServer {
@@ -44,87 +65,114 @@ impl HttpsServer {
         connection_limits: ConnectionLimits,
     ) -> std::io::Result<HttpsServer> {
         let (stop, stopped) = watch::channel(false);
-        let connections = Arc::new(());
-        let acceptor = TlsAcceptor::from(tls);
-        let limits = Arc::new(Http1Limits {
-            idle_timeout: connection_limits.idle_timeout,
-            request_timeout: connection_limits.request_timeout,
-            handshake_timeout: connection_limits.handshake_timeout,
-            ..Http1Limits::default()
-        });
-        let max_connections = connection_limits.max_connections;
-        let loops = listeners.len();
-        let mut addrs = Vec::new();
-        let mut accept_loops = Vec::new();
-        for listener in listeners {
-            addrs.push(listener.local_addr()?);
-            let (acceptor, gateway, limits, connections) = (
-                acceptor.clone(),
-                gateway.clone(),
-                limits.clone(),
-                connections.clone(),
-            );
-            let mut stopped = stopped.clone();
-            accept_loops.push(tokio::spawn(async move {
-                loop {
-                    let accepted = tokio::select! {
-                        _ = stopped.changed() => break,
-                        accepted = listener.accept() => accepted,
-                    };
-                    let (tcp, peer) = match accepted {
-                        Ok(pair) => pair,
-                        Err(e) => {
-                            // Out of file descriptors and the like: back off instead of spinning.
-                            tracing::warn!("accept failed: {e}");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    // Over the limit: close at once rather than let one client exhaust descriptors.
-                    // (`connections` counts the server's own handle and one per accept loop too.)
-                    if Arc::strong_count(&connections) - 1 - loops >= max_connections {
-                        tracing::warn!(%peer, max_connections, "connection limit reached; closing a new connection");
-                        drop(tcp);
-                        continue;
-                    }
-                    let _ = tcp.set_nodelay(true);
-                    let (acceptor, gateway, limits, stopped) = (
-                        acceptor.clone(),
-                        gateway.clone(),
-                        limits.clone(),
-                        stopped.clone(),
-                    );
-                    let guard = connections.clone();
-                    tokio::spawn(async move {
-                        let _guard = guard;
-                        serve_connection(tcp, peer, acceptor, gateway, &limits, stopped).await;
-                    });
-                }
-            }));
-        }
-        Ok(HttpsServer {
-            addrs,
+        let shared = AcceptShared {
+            acceptor: TlsAcceptor::from(tls),
+            gateway,
+            limits: Arc::new(Http1Limits {
+                idle_timeout: connection_limits.idle_timeout,
+                request_timeout: connection_limits.request_timeout,
+                handshake_timeout: connection_limits.handshake_timeout,
+                ..Http1Limits::default()
+            }),
+            max_connections: connection_limits.max_connections,
+            open: Arc::new(AtomicUsize::new(0)),
+            stopped,
+        };
+        let server = HttpsServer {
+            shared,
             stop,
-            accept_loops,
-            connections,
-        })
+            accept_loops: std::sync::Mutex::new(Vec::new()),
+        };
+        for listener in listeners {
+            server.add_listener(listener)?;
+        }
+        Ok(server)
+    }
+
+    /// Starts accepting on one more listener.
+    pub fn add_listener(&self, listener: TcpListener) -> std::io::Result<SocketAddr> {
+        let addr = listener.local_addr()?;
+        let shared = self.shared.clone();
+        let task = tokio::spawn(accept_loop(listener, shared));
+        self.loops().push((addr, task));
+        Ok(addr)
+    }
+
+    /// Stops accepting on `addr`; connections already open finish normally.
+    pub fn remove_listener(&self, addr: SocketAddr) {
+        self.loops().retain(|(a, task)| {
+            if *a == addr {
+                task.abort();
+            }
+            *a != addr
+        });
+    }
+
+    fn loops(&self) -> std::sync::MutexGuard<'_, Vec<(SocketAddr, JoinHandle<()>)>> {
+        // A panic while holding this lock cannot leave the list inconsistent.
+        self.accept_loops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The addresses it listens on.
-    pub fn addrs(&self) -> &[SocketAddr] {
-        &self.addrs
+    pub fn addrs(&self) -> Vec<SocketAddr> {
+        self.loops().iter().map(|(a, _)| *a).collect()
     }
 
     /// Stops accepting, lets connections finish the request in progress (up to a few seconds).
-    pub async fn shutdown(self) {
+    pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
-        for task in self.accept_loops {
+        let loops = std::mem::take(&mut *self.loops());
+        for (_, task) in loops {
             let _ = task.await;
         }
         let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
-        while Arc::strong_count(&self.connections) > 1 && tokio::time::Instant::now() < deadline {
+        while self.shared.open.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline
+        {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: AcceptShared) {
+    let mut stopped = shared.stopped.clone();
+    loop {
+        let accepted = tokio::select! {
+            _ = stopped.changed() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (tcp, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Over the limit: close at once rather than let one client exhaust descriptors.
+        if shared.open.fetch_add(1, Ordering::Relaxed) >= shared.max_connections {
+            shared.open.fetch_sub(1, Ordering::Relaxed);
+            tracing::warn!(%peer, max_connections = shared.max_connections, "connection limit reached; closing a new connection");
+            drop(tcp);
+            continue;
+        }
+        let guard = OpenConnection(shared.open.clone());
+        let _ = tcp.set_nodelay(true);
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let _guard = guard;
+            serve_connection(
+                tcp,
+                peer,
+                shared.acceptor,
+                shared.gateway,
+                &shared.limits,
+                shared.stopped,
+            )
+            .await;
+        });
     }
 }
 
