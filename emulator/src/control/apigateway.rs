@@ -734,7 +734,10 @@ fn update_rest_api(c: &Call, api_id: &str) -> CallResult {
                 doc[API_KEY_SOURCE_KEY] = json!(value);
             }
             ("replace", "/disableExecuteApiEndpoint", _) => {
-                let mut d = doc.take().unwrap_or(materialize(&state, &mut api)?);
+                let mut d = match doc.take() {
+                    Some(d) => d,
+                    None => materialize(&state, &mut api)?,
+                };
                 if !d[ENDPOINT_KEY].is_object() {
                     d[ENDPOINT_KEY] = json!({});
                 }
@@ -2825,6 +2828,51 @@ mod tests {
         );
         let (_, resources, _) = call(&state, "GET", &format!("/restapis/{id}/resources"), "");
         assert_eq!(resources["item"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn get_export_serves_the_stage_document_as_json_or_yaml() {
+        let state = Config::seed();
+        let handled = handle(
+            &request(
+                "GET",
+                "/restapis/chw1a2q2xk/stages/test/exports/oas30?extensions=integrations",
+                "",
+            ),
+            &state,
+            &ctx(),
+        );
+        assert_eq!(handled.response.status, 200);
+        assert_eq!(
+            handled.response.headers[0],
+            ("Content-Type".to_string(), "application/json".to_string())
+        );
+        let doc: Value = serde_json::from_slice(&handled.response.body).unwrap();
+        assert!(doc["paths"]["/pets"].is_object(), "{doc}");
+        let mut yaml = request(
+            "GET",
+            "/restapis/chw1a2q2xk/stages/test/exports/swagger",
+            "",
+        );
+        yaml.headers
+            .insert("accept", http::HeaderValue::from_static("application/yaml"));
+        let handled = handle(&yaml, &state, &ctx());
+        assert_eq!(handled.response.headers[0].1, "application/yaml");
+        let text = String::from_utf8(handled.response.body).unwrap();
+        assert!(crate::document::parse(&text).unwrap()["paths"].is_object());
+        assert_eq!(
+            error(
+                &state,
+                "GET",
+                "/restapis/chw1a2q2xk/stages/nope/exports/oas30",
+                ""
+            ),
+            (
+                404,
+                "NotFoundException".into(),
+                json!({"message": "Invalid Stage identifier specified"})
+            )
+        );
     }
 
     /// A scenario's Example API: read from the bundled document; the first change freezes what
