@@ -177,10 +177,93 @@ pub fn content_disposition(export_type: &str, version: &str, yaml: bool) -> Stri
     format!("attachment; filename=\"{export_type}_{version}.{extension}\"")
 }
 
-/// The document as YAML, for `Accept: application/yaml`.
+/// The document as YAML, for `Accept: application/yaml`, in AWS's style: block mappings and
+/// sequences (a sequence at its key's indentation), every string double-quoted (so
+/// `version: "2024-01-13T23:01:41Z"` stays a string for YAML 1.1 readers such as PyYAML, which
+/// would read it unquoted as a timestamp), keys plain unless YAML would misread them (`"200":`).
 pub fn to_yaml(value: &Value) -> String {
-    // A JSON tree always serializes; JSON is also YAML, so the fallback is still a valid answer.
-    serde_yaml::to_string(value).unwrap_or_else(|_| value.to_string())
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => yaml_mapping(map, 0, &mut out),
+        Value::Array(items) if !items.is_empty() => yaml_sequence(items, 0, &mut out),
+        scalar => {
+            out.push_str(&yaml_scalar(scalar));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn yaml_mapping(map: &Map<String, Value>, indent: usize, out: &mut String) {
+    for (i, (key, value)) in map.iter().enumerate() {
+        // The first key of a sequence item shares the `- ` line.
+        if i > 0 || !out.ends_with("- ") {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&yaml_key(key));
+        out.push(':');
+        match value {
+            Value::Object(child) if !child.is_empty() => {
+                out.push('\n');
+                yaml_mapping(child, indent + 2, out);
+            }
+            Value::Array(items) if !items.is_empty() => {
+                out.push('\n');
+                yaml_sequence(items, indent, out);
+            }
+            scalar => {
+                out.push(' ');
+                out.push_str(&yaml_scalar(scalar));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn yaml_sequence(items: &[Value], indent: usize, out: &mut String) {
+    for item in items {
+        if !out.ends_with("- ") {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str("- ");
+        match item {
+            Value::Object(map) if !map.is_empty() => yaml_mapping(map, indent + 2, out),
+            Value::Array(inner) if !inner.is_empty() => yaml_sequence(inner, indent + 2, out),
+            scalar => {
+                out.push_str(&yaml_scalar(scalar));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn yaml_scalar(value: &Value) -> String {
+    match value {
+        Value::Object(_) => "{}".to_string(),
+        Value::Array(_) => "[]".to_string(),
+        // A JSON string literal is a valid YAML double-quoted scalar with the same escapes.
+        other => other.to_string(),
+    }
+}
+
+fn yaml_key(key: &str) -> String {
+    let needs_quotes = key.is_empty()
+        || key.trim() != key
+        || key.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c))
+        || key.contains(": ")
+        || key.contains(" #")
+        || key.ends_with(':')
+        || key.chars().any(char::is_control)
+        || key.parse::<f64>().is_ok()
+        || matches!(
+            key.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
+        );
+    if needs_quotes {
+        Value::from(key).to_string()
+    } else {
+        key.to_string()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1708,12 +1791,44 @@ mod tests {
         let out = export(&petstore(), "oas30", &["integrations"]);
         let yaml = to_yaml(&out);
         assert!(
-            yaml.starts_with("openapi: 3.0.1\ninfo:\n  title: PetStore\n"),
+            yaml.starts_with("openapi: \"3.0.1\"\ninfo:\n  title: \"PetStore\"\n"),
             "{yaml}"
         );
         assert_eq!(crate::document::parse(&yaml).unwrap(), out);
-        let swagger = to_yaml(&export(&petstore(), "swagger", &[]));
-        assert!(swagger.starts_with("swagger: '2.0'\n"), "{swagger}");
+        let doc: Value = serde_json::from_str(WITH_EXTENSIONS).unwrap();
+        for export_type in ["oas30", "swagger"] {
+            let out = export(&doc, export_type, &["apigateway"]);
+            assert_eq!(crate::document::parse(&to_yaml(&out)).unwrap(), out);
+        }
+        let small = json!({"info": {"version": "2024-01-13T23:01:41Z"},
+            "paths": {"/a/{id}": {"get": {
+                "parameters": [{"name": "id", "in": "path", "required": true}],
+                "responses": {"200": {"description": "ok\n\"quoted\"", "content": {}}},
+                "tags": [], "x": [[1, null], [false]]}}}});
+        assert_eq!(
+            to_yaml(&small),
+            concat!(
+                "info:\n",
+                "  version: \"2024-01-13T23:01:41Z\"\n",
+                "paths:\n",
+                "  /a/{id}:\n",
+                "    get:\n",
+                "      parameters:\n",
+                "      - name: \"id\"\n",
+                "        in: \"path\"\n",
+                "        required: true\n",
+                "      responses:\n",
+                "        \"200\":\n",
+                "          description: \"ok\\n\\\"quoted\\\"\"\n",
+                "          content: {}\n",
+                "      tags: []\n",
+                "      x:\n",
+                "      - - 1\n",
+                "        - null\n",
+                "      - - false\n",
+            )
+        );
+        assert_eq!(crate::document::parse(&to_yaml(&small)).unwrap(), small);
         assert_eq!(
             export_version(time::macros::datetime!(2024-01-13 23:01:41 UTC)),
             "2024-01-13T23:01:41Z"
