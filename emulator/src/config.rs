@@ -128,6 +128,9 @@ pub struct VpcConfig {
     /// Subnets of the VPC.
     #[serde(default)]
     pub subnets: Vec<SubnetConfig>,
+    /// Tags, as `aws ec2 describe-vpcs` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
 }
 
 /// A subnet in one Availability Zone.
@@ -140,6 +143,20 @@ pub struct SubnetConfig {
     pub availability_zone: String,
     /// The subnet's CIDR, inside the VPC's.
     pub cidr_block: String,
+    /// Tags, as `aws ec2 describe-subnets` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
+}
+
+/// An EC2 tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagConfig {
+    /// e.g. `Name`.
+    pub key: String,
+    /// May be empty.
+    #[serde(default)]
+    pub value: String,
 }
 
 /// An interface VPC endpoint (as `aws ec2 describe-vpc-endpoints` prints it).
@@ -180,6 +197,13 @@ pub struct VpcEndpointConfig {
     /// (`vpce-<id>-<suffix>.execute-api...`). Absent: derived from the id, so it never changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_name_suffix: Option<String>,
+    /// Tags, as `aws ec2 describe-vpc-endpoints` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
+    /// When the endpoint was created (`2024-05-01T12:00:00.000Z`), as
+    /// `describe-vpc-endpoints` shows it. Absent: not shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<String>,
 }
 
 fn default_endpoint_type() -> String {
@@ -220,6 +244,9 @@ pub struct SecurityGroupConfig {
     /// Inbound rules; anything they do not allow is dropped.
     #[serde(default)]
     pub ip_permissions: Vec<IpPermissionConfig>,
+    /// Tags, as `aws ec2 describe-security-groups` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
 }
 
 /// One inbound rule.
