@@ -228,6 +228,9 @@ pub struct RestApi {
     pub masked_arn: String,
     /// Stages by name.
     pub stages: BTreeMap<String, Arc<Stage>>,
+    /// The resource policy as the API has it now, deployed or not: when it differs from a
+    /// stage's, the change awaits a deployment (what `explain` tells).
+    pub current_policy: Option<Arc<Policy>>,
 }
 
 /// A stage and the deployment it serves.
@@ -1432,7 +1435,7 @@ impl Builder {
             let current = Arc::new(Deployment {
                 id: names::short_id(&format!("deployment/{}", a.id)),
                 definition,
-                policy,
+                policy: policy.clone(),
             });
             let deployments = self.deployments(a, &path, &scope, endpoint_type)?;
             let mut stages = BTreeMap::new();
@@ -1490,6 +1493,7 @@ impl Builder {
                         &a.id,
                     ),
                     stages,
+                    current_policy: policy,
                 }),
             );
         }
