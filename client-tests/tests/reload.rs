@@ -1,5 +1,5 @@
-//! SIGHUP reloads the scenario without a restart: a valid change is served at once, a bad one
-//! is refused and the running scenario stays in force, whole.
+//! SIGHUP reloads the scenario without a restart: a valid change is served at once (new endpoint
+//! addresses included), a bad one is refused and the running scenario stays in force, whole.
 
 use std::time::{Duration, Instant};
 
@@ -56,7 +56,7 @@ fn sighup_applies_a_valid_scenario_and_refuses_a_bad_one() {
     );
     assert_eq!(status(&running), "HTTP/1.1 403 Forbidden");
 
-    // A change only a restart can make (new endpoint addresses): refused too.
+    // New endpoint addresses: listened on at once, the old ones closed, on the same port.
     scenario["restApis"][0]["policy"]["Statement"][1]["Effect"] = "Allow".into();
     scenario["vpcEndpoints"][0]["networkInterfaces"] = serde_json::json!([
         {"subnetId": "subnet-0a1b2c3d4e5f60001", "privateIpAddress": "127.0.7.1"},
@@ -64,12 +64,55 @@ fn sighup_applies_a_valid_scenario_and_refuses_a_bad_one() {
     ]);
     std::fs::write(&file, scenario.to_string()).unwrap();
     running.signal("HUP");
-    let log = wait_for_stderr(&running, "reload refused", 2);
-    assert!(
-        log.contains("needs a restart: the endpoint addresses change"),
-        "{log}"
+    wait_for_stderr(&running, "reloaded: ", 2);
+    let t = &running.target;
+    let name = t.dns_name(0, 0);
+    assert_eq!(
+        t.resolve(&name),
+        vec![
+            "127.0.7.1".parse::<std::net::IpAddr>().unwrap(),
+            "127.0.7.2".parse().unwrap()
+        ]
     );
-    assert_eq!(status(&running), "HTTP/1.1 403 Forbidden");
+    let header = format!("x-apigw-api-id: {SEED_API_ID}");
+    let moved = CurlResponse::parse(&t.curl(
+        &name,
+        "127.0.7.2".parse().unwrap(),
+        "/test/pets/1",
+        &["-i", "-H", &header],
+    ));
+    assert_eq!(moved.status_line, "HTTP/1.1 200 OK");
+    let old = t.curl(&name, "127.0.1.1".parse().unwrap(), "/test", &["-i"]);
+    assert_eq!(
+        old.status.code(),
+        Some(7),
+        "nothing listens on the old address any more"
+    );
+
+    // A change only a restart can make (the Region: DNS zones and certificates): refused.
+    scenario["region"] = "eu-west-1".into();
+    scenario["vpcEndpoints"][0]["serviceName"] = "com.amazonaws.eu-west-1.execute-api".into();
+    for subnet in scenario["vpcs"][0]["subnets"].as_array_mut().unwrap() {
+        let az = subnet["availabilityZone"]
+            .as_str()
+            .unwrap()
+            .replace("us-east-1", "eu-west-1");
+        subnet["availabilityZone"] = az.into();
+    }
+    std::fs::write(&file, scenario.to_string()).unwrap();
+    running.signal("HUP");
+    let log = wait_for_stderr(&running, "reload refused", 2);
+    assert!(log.contains("needs a restart: the Region changes"), "{log}");
+    assert_eq!(
+        CurlResponse::parse(&t.curl(
+            &name,
+            "127.0.7.1".parse().unwrap(),
+            "/test/pets/1",
+            &["-i", "-H", &header],
+        ))
+        .status_line,
+        "HTTP/1.1 200 OK"
+    );
 
     let (exit, _) = running.stop();
     assert!(exit.success());
