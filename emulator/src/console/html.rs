@@ -60,13 +60,17 @@ main{padding:16px 24px;max-width:1400px}
 h1{font-size:22px;margin:4px 0 12px}
 h2{font-size:18px;margin:24px 0 8px}
 h3{font-size:15px;margin:16px 0 6px}
-section{background:#fff;border:1px solid #d5dbdb;border-radius:4px;padding:8px 16px 16px;margin-bottom:16px}
+section{background:#fff;border:1px solid #d5dbdb;border-radius:4px;padding:8px 16px 16px;margin-bottom:16px;overflow-x:auto}
+section>h2:first-child{margin-top:6px}
 table{border-collapse:collapse;width:100%;margin:4px 0}
 th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid #e9ebed}
 th{background:#fafafa;font-weight:600;white-space:nowrap}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 pre{background:#f8f8f8;border:1px solid #e9ebed;padding:8px;overflow:auto;margin:4px 0;white-space:pre-wrap;word-break:break-all}
 ul{margin:0;padding-left:18px}
+td.request{min-width:300px;max-width:420px;word-break:break-all}
+td.request .host{color:#5f6b7a;font-size:12px}
+td.reason{min-width:200px}
 .muted{color:#5f6b7a}
 .ok{color:#037f0c;font-weight:600}
 .bad{color:#d91515;font-weight:600}

@@ -19,10 +19,11 @@ fn status_class(status: u16) -> &'static str {
 }
 
 fn decision_class(decision: &str) -> &'static str {
-    if decision == "Allow" {
-        "ok"
-    } else {
-        "bad"
+    match decision {
+        "Allow" => "ok",
+        // Refused before any policy was evaluated.
+        "-" => "muted",
+        _ => "bad",
     }
 }
 
@@ -58,10 +59,10 @@ pub(super) fn list(log: &RequestLog) -> ControlResponse {
         log.capacity(),
         log.total()
     );
-    out.push_str("<section><table id=\"requests\"><thead><tr><th>#</th><th>Time (UTC)</th><th>Source</th><th>Endpoint</th><th>Method</th><th>Host</th><th>Path</th><th>Status</th><th>API</th><th>Stage</th><th>Resource</th><th>Decision</th><th>Reason</th><th>ms</th></tr></thead><tbody>");
+    out.push_str("<section><table id=\"requests\"><thead><tr><th>#</th><th>Time (UTC)</th><th>Source</th><th>Endpoint</th><th>Request</th><th>Status</th><th>API</th><th>Stage</th><th>Resource</th><th>Decision</th><th>Reason</th><th>ms</th></tr></thead><tbody>");
     if entries.is_empty() {
         out.push_str(
-            "<tr id=\"no-requests\"><td colspan=\"14\" class=\"muted\">No requests yet.</td></tr>",
+            "<tr id=\"no-requests\"><td colspan=\"12\" class=\"muted\">No requests yet.</td></tr>",
         );
     }
     for e in &entries {
@@ -83,13 +84,13 @@ fn row(e: &LoggedRequest, out: &mut String) {
     let decision = e.trace.decision.unwrap_or("-");
     let _ = write!(
         out,
-        "<tr data-request-seq=\"{seq}\" data-status=\"{status}\" data-decision=\"{d}\"><td><a href=\"/console/requests/{seq}\">{seq}</a></td><td class=\"mono\">{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"status {}\">{status}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td class=\"decision {}\">{d}</td><td class=\"reason\">{}</td><td class=\"mono\">{}</td></tr>",
+        "<tr data-request-seq=\"{seq}\" data-status=\"{status}\" data-decision=\"{d}\"><td><a href=\"/console/requests/{seq}\">{seq}</a></td><td class=\"mono\">{}</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"request\"><code>{} {}</code><div class=\"host\">{}</div></td><td class=\"status {}\">{status}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td class=\"decision {}\">{d}</td><td class=\"reason\">{}</td><td class=\"mono\">{}</td></tr>",
         clock(e.time),
         e.source.ip(),
         or_dash(e.trace.endpoint.as_deref()),
         escape(&e.method),
-        escape(&e.host),
         escape(&e.target),
+        escape(&e.host),
         status_class(e.status),
         or_dash(e.trace.api.as_deref()),
         or_dash(e.trace.stage.as_deref()),
@@ -264,13 +265,14 @@ mod tests {
         assert!(html.contains("<td class=\"status warn\">403</td>"));
         assert!(html.contains("<td class=\"decision bad\">ImplicitDeny</td><td class=\"reason\">resource policy: ImplicitDeny (statement &lt;none&gt;)</td><td class=\"mono\">1.5</td>"));
         assert!(html.contains("<td class=\"status ok\">200</td>"));
+        assert!(html.contains("<td class=\"request\"><code>GET /test</code><div class=\"host\">vpce-01234567890abcdef-abcdefgh.execute-api.us-east-1.vpce.amazonaws.com</div></td>"));
     }
 
     #[test]
     fn an_empty_list_says_so() {
         let html = body(list(&RequestLog::new(4)));
         assert!(html.contains(
-            "<tr id=\"no-requests\"><td colspan=\"14\" class=\"muted\">No requests yet.</td></tr>"
+            "<tr id=\"no-requests\"><td colspan=\"12\" class=\"muted\">No requests yet.</td></tr>"
         ));
     }
 
