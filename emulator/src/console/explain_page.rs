@@ -14,6 +14,9 @@ const DEFAULT_SOURCE: &str = "127.0.0.1";
 /// Longest command line accepted: a pasted curl command, not a document.
 const MAX_COMMAND: usize = 64 * 1024;
 
+/// Most of a response body the page shows (an integration may answer megabytes).
+const MAX_BODY_SHOWN: usize = 64 * 1024;
+
 pub(super) async fn page(req: &ControlRequest, console: &Console) -> ControlResponse {
     let command = req.query_param("command").unwrap_or("").trim();
     let from = req
@@ -103,11 +106,19 @@ fn render(explanation: &Explanation, out: &mut String) {
                     escape(value)
                 );
             }
+            let shown = &r.body[..r.body.len().min(MAX_BODY_SHOWN)];
             let _ = write!(
                 out,
                 "</tbody></table><pre id=\"explain-body\">{}</pre>",
-                escape(&String::from_utf8_lossy(&r.body))
+                escape(&String::from_utf8_lossy(shown))
             );
+            if r.body.len() > MAX_BODY_SHOWN {
+                let _ = write!(
+                    out,
+                    "<p class=\"muted\">The first {MAX_BODY_SHOWN} of {} bytes.</p>",
+                    r.body.len()
+                );
+            }
         }
     }
     out.push_str("</section><section><h2>Fixes</h2><ul id=\"explain-fixes\">");
