@@ -264,9 +264,7 @@ impl RunningBinary {
                 .parse()
                 .expect("dns address"),
             ca_file: PathBuf::from(ready["caCertificate"].as_str().expect("caCertificate")),
-            https_port: ready["vpcEndpoints"][0]["httpsPort"]
-                .as_u64()
-                .expect("httpsPort") as u16,
+            https_port: ready["httpsPort"].as_u64().expect("httpsPort") as u16,
             ready,
         };
         RunningBinary {
@@ -303,6 +301,11 @@ impl RunningBinary {
             .status()
             .expect("kill runs");
         assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
     }
 
     /// What it wrote on stderr so far.

@@ -128,6 +128,9 @@ pub struct VpcConfig {
     /// Subnets of the VPC.
     #[serde(default)]
     pub subnets: Vec<SubnetConfig>,
+    /// Tags, as `aws ec2 describe-vpcs` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
 }
 
 /// A subnet in one Availability Zone.
@@ -140,6 +143,20 @@ pub struct SubnetConfig {
     pub availability_zone: String,
     /// The subnet's CIDR, inside the VPC's.
     pub cidr_block: String,
+    /// Tags, as `aws ec2 describe-subnets` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
+}
+
+/// An EC2 tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagConfig {
+    /// e.g. `Name`.
+    pub key: String,
+    /// May be empty.
+    #[serde(default)]
+    pub value: String,
 }
 
 /// An interface VPC endpoint (as `aws ec2 describe-vpc-endpoints` prints it).
@@ -180,6 +197,13 @@ pub struct VpcEndpointConfig {
     /// (`vpce-<id>-<suffix>.execute-api...`). Absent: derived from the id, so it never changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_name_suffix: Option<String>,
+    /// Tags, as `aws ec2 describe-vpc-endpoints` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
+    /// When the endpoint was created (`2024-05-01T12:00:00.000Z`), as
+    /// `describe-vpc-endpoints` shows it. Absent: not shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<String>,
 }
 
 fn default_endpoint_type() -> String {
@@ -220,6 +244,9 @@ pub struct SecurityGroupConfig {
     /// Inbound rules; anything they do not allow is dropped.
     #[serde(default)]
     pub ip_permissions: Vec<IpPermissionConfig>,
+    /// Tags, as `aws ec2 describe-security-groups` prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagConfig>,
 }
 
 /// One inbound rule.
@@ -340,9 +367,38 @@ pub struct RestApiConfig {
     /// The same, from a JSON or YAML file (a path relative to the scenario file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_file: Option<String>,
-    /// Stages the API is deployed to. Each serves the API as this scenario defines it.
+    /// When the API was created (epoch seconds), as `get-rest-api` prints `createdDate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// Deployments: snapshots of the definition and resource policy that stages can serve
+    /// (`create-deployment` freezes them). Absent: stages serve the current definition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployments: Vec<DeploymentConfig>,
+    /// Stages the API is deployed to. A stage with a `deploymentId` serves that deployment;
+    /// one without serves the API as this scenario defines it now.
     #[serde(default)]
     pub stages: Vec<StageConfig>,
+}
+
+/// A deployment: the API's definition and resource policy as they were when it was made.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeploymentConfig {
+    /// The deployment id (API Gateway's are 6 lowercase letters and digits, e.g. `a1b2c3`).
+    pub id: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When it was made (epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// The OpenAPI 3.0 or Swagger 2.0 document frozen at deployment (the document itself, or its
+    /// JSON or YAML text), read like the API's `body`.
+    pub body: serde_json::Value,
+    /// The resource policy frozen at deployment: the policy object or a JSON string. Absent: the
+    /// body's `x-amazon-apigateway-policy`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<serde_json::Value>,
 }
 
 /// `endpointConfiguration` of a REST API.
@@ -371,6 +427,16 @@ impl Default for EndpointConfigurationConfig {
 pub struct StageConfig {
     /// Letters, digits, `-` and `_`, up to 128 characters.
     pub stage_name: String,
+    /// The id of one of the API's `deployments`: the stage serves that snapshot. Absent: the
+    /// stage serves the API's current definition and policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// When the stage was created (epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// When the stage was last changed (epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated_date: Option<i64>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -395,6 +461,10 @@ pub struct AccessLogSettingsConfig {
     /// appended to. (AWS's `destinationArn` names a CloudWatch log group.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
+    /// The CloudWatch Logs group ARN, as `update-stage` sets it and `get-stage` shows it. Kept
+    /// for the control plane's answers; lines still go to `destination`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_arn: Option<String>,
 }
 
 /// Settings that only the emulator has.

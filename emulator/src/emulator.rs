@@ -174,6 +174,8 @@ impl StartError {
 pub struct ReadyInfo {
     /// `IP:PORT` of the DNS server (UDP and TCP).
     pub dns: String,
+    /// The HTTPS port of every endpoint address, including endpoints created later.
+    pub https_port: u16,
     /// Absolute path of the CA certificate to trust.
     pub ca_certificate: String,
     /// The Region.
@@ -509,6 +511,14 @@ impl EmulatorBuilder {
 
         // HTTPS: one listener per endpoint interface address.
         let addresses = topology.listen_addresses();
+        // Without endpoints yet, a probe on 127.0.0.1 still picks the port that endpoints
+        // created later through the control plane will listen on.
+        let probe_only = addresses.is_empty();
+        let addresses = if probe_only {
+            vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]
+        } else {
+            addresses
+        };
         let https_port = self.https_port.or(topology.settings.https_port);
         let listeners = match (https_port, self.ports) {
             (Some(port), _) => {
@@ -531,9 +541,11 @@ impl EmulatorBuilder {
             .and_then(|l| l.local_addr().ok())
             .map(|a| a.port())
             .unwrap_or(0);
+        let listeners = if probe_only { Vec::new() } else { listeners };
 
         // The Example API's backend, only when an API uses it.
-        let needs_backend = needs_petstore_backend(&topology);
+        // With the control plane, an API imported later may use it too.
+        let needs_backend = needs_petstore_backend(&topology) || control_enabled;
         let backend = if needs_backend {
             Some(PetStoreBackend::start().await?)
         } else {
@@ -636,6 +648,7 @@ fn absolute(path: &Path) -> PathBuf {
 fn ready_info(topology: &Topology, dns: SocketAddr, ca_path: &Path, https_port: u16) -> ReadyInfo {
     ReadyInfo {
         dns: dns.to_string(),
+        https_port,
         ca_certificate: absolute(ca_path).display().to_string(),
         region: topology.region.name.clone(),
         account_id: topology.account_id.clone(),

@@ -88,6 +88,28 @@ fn string_list(v: &Value, path: &str) -> Result<Vec<String>, DocumentError> {
 }
 
 impl Importer {
+    /// `x-amazon-apigateway-endpoint-configuration`, at the top level or on a server.
+    fn endpoint_configuration(
+        &mut self,
+        value: &Value,
+        path: &str,
+        vpc_endpoint_ids: &mut Vec<String>,
+    ) -> Result<(), DocumentError> {
+        for (k, v) in object(value, path)? {
+            let p = child_path(path, k);
+            match k.as_str() {
+                "vpcEndpointIds" => *vpc_endpoint_ids = string_list(v, &p)?,
+                "disableExecuteApiEndpoint" if v == &Value::Bool(true) => self.warn(
+                    p,
+                    "the default execute-api endpoint stays enabled in the emulator",
+                ),
+                "disableExecuteApiEndpoint" | "ipAddressType" => {}
+                _ => self.warn(p, "unknown endpoint configuration key, ignored"),
+            }
+        }
+        Ok(())
+    }
+
     fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.warnings.push(DocumentError::new(path, message));
     }
@@ -143,16 +165,18 @@ impl Importer {
                     })
                 }
                 "x-amazon-apigateway-endpoint-configuration" => {
-                    for (k, v) in object(value, &path)? {
-                        let p = child_path(&path, k);
-                        match k.as_str() {
-                            "vpcEndpointIds" => vpc_endpoint_ids = string_list(v, &p)?,
-                            "disableExecuteApiEndpoint" if v == &Value::Bool(true) => self.warn(
-                                p,
-                                "the default execute-api endpoint stays enabled in the emulator",
-                            ),
-                            "disableExecuteApiEndpoint" | "ipAddressType" => {}
-                            _ => self.warn(p, "unknown endpoint configuration key, ignored"),
+                    self.endpoint_configuration(value, &path, &mut vpc_endpoint_ids)?
+                }
+                // OpenAPI 3 exports carry the endpoint configuration on the server.
+                "servers" => {
+                    for (i, server) in value.as_array().into_iter().flatten().enumerate() {
+                        if let Some(config) =
+                            server.get("x-amazon-apigateway-endpoint-configuration")
+                        {
+                            let p = format!(
+                                "$.servers[{i}].x-amazon-apigateway-endpoint-configuration"
+                            );
+                            self.endpoint_configuration(config, &p, &mut vpc_endpoint_ids)?;
                         }
                     }
                 }
@@ -687,6 +711,19 @@ paths:
         uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations
   /empty: {}
 "#;
+
+    #[test]
+    fn an_oas30_export_carries_the_endpoint_configuration_on_its_server() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": "1"},
+            "servers": [{"url": "https://x/{basePath}",
+                         "x-amazon-apigateway-endpoint-configuration": {"vpcEndpointIds": ["vpce-01234567890abcdef"]}}],
+            "paths": {}
+        });
+        let api = import(&doc).unwrap();
+        assert_eq!(api.vpc_endpoint_ids, vec!["vpce-01234567890abcdef"]);
+    }
 
     #[test]
     fn an_openapi_30_document_becomes_a_resource_tree() {

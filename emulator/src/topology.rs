@@ -228,6 +228,9 @@ pub struct RestApi {
     pub masked_arn: String,
     /// Stages by name.
     pub stages: BTreeMap<String, Arc<Stage>>,
+    /// The resource policy as the API has it now, deployed or not: when it differs from a
+    /// stage's, the change awaits a deployment (what `explain` tells).
+    pub current_policy: Option<Arc<Policy>>,
 }
 
 /// A stage and the deployment it serves.
@@ -1267,6 +1270,73 @@ impl Builder {
         })
     }
 
+    /// An API's deployments by id: each frozen body imported, each frozen policy parsed.
+    fn deployments(
+        &self,
+        a: &RestApiConfig,
+        path: &str,
+        scope: &PolicyScope,
+        endpoint_type: EndpointType,
+    ) -> Result<HashMap<String, Arc<Deployment>>, ConfigError> {
+        let mut out = HashMap::new();
+        for (k, d) in a.deployments.iter().enumerate() {
+            let at = format!("{path}.deployments[{k}]");
+            if d.id.is_empty() {
+                return Err(self.err(format!("{at}.id"), "expected a deployment id"));
+            }
+            if out.contains_key(&d.id) {
+                return Err(self.err(
+                    format!("{at}.id"),
+                    format!("deployment {:?} is defined twice", d.id),
+                ));
+            }
+            let body_at = format!("{at}.body");
+            let parsed;
+            let doc = match &d.body {
+                serde_json::Value::String(text) => {
+                    parsed = document::parse(text)
+                        .map_err(|e| self.document_error(None, &body_at, e))?;
+                    &parsed
+                }
+                other => other,
+            };
+            // A snapshot no stage serves would only repeat the current body's warnings.
+            let used = a
+                .stages
+                .iter()
+                .any(|s| s.deployment_id.as_deref() == Some(d.id.as_str()));
+            let warnings_before = self.warnings.borrow().len();
+            let resolved = self.import_document(doc, None, &body_at)?;
+            if !used {
+                self.warnings.borrow_mut().truncate(warnings_before);
+            }
+            let policy = match (&d.policy, &resolved.policy) {
+                (Some(p), _) => Some(Arc::new(self.policy(p, &format!("{at}.policy"), scope)?)),
+                (None, Some(p)) => Some(Arc::new(self.policy(
+                    p,
+                    &format!("{body_at}.x-amazon-apigateway-policy"),
+                    scope,
+                )?)),
+                (None, None) => None,
+            };
+            if used && endpoint_type == EndpointType::Private && policy.is_none() {
+                return Err(self.err(
+                    format!("{at}.policy"),
+                    "Private REST API doesn't have a resource policy attached to it (a stage of a PRIVATE API cannot serve a deployment without one)",
+                ));
+            }
+            out.insert(
+                d.id.clone(),
+                Arc::new(Deployment {
+                    id: d.id.clone(),
+                    definition: resolved.api,
+                    policy,
+                }),
+            );
+        }
+        Ok(out)
+    }
+
     fn rest_apis(
         &self,
         config: &Config,
@@ -1354,18 +1424,20 @@ impl Builder {
             let definition = resolved
                 .as_ref()
                 .map_or_else(|| empty.clone(), |r| r.api.clone());
-            if endpoint_type == EndpointType::Private && policy.is_none() && !a.stages.is_empty() {
+            let serves_current = a.stages.iter().any(|s| s.deployment_id.is_none());
+            if endpoint_type == EndpointType::Private && policy.is_none() && serves_current {
                 // CreateDeployment's own refusal (decision 6 in the README).
                 return Err(self.err(
                     format!("{path}.policy"),
                     "Private REST API doesn't have a resource policy attached to it (a PRIVATE API cannot be deployed without one; add \"policy\" or remove \"stages\")",
                 ));
             }
-            let deployment = Arc::new(Deployment {
+            let current = Arc::new(Deployment {
                 id: names::short_id(&format!("deployment/{}", a.id)),
                 definition,
-                policy,
+                policy: policy.clone(),
             });
+            let deployments = self.deployments(a, &path, &scope, endpoint_type)?;
             let mut stages = BTreeMap::new();
             for (j, s) in a.stages.iter().enumerate() {
                 let name = &s.stage_name;
@@ -1388,13 +1460,22 @@ impl Builder {
                         format!("stage {name:?} is defined twice"),
                     ));
                 }
+                let deployment = match &s.deployment_id {
+                    None => current.clone(),
+                    Some(id) => deployments.get(id).cloned().ok_or_else(|| {
+                        self.err(
+                            format!("{path}.stages[{j}].deploymentId"),
+                            format!("{id:?} is not the id of one of {path}.deployments"),
+                        )
+                    })?,
+                };
                 stages.insert(
                     name.clone(),
                     Arc::new(Stage {
                         name: name.clone(),
                         variables: self.stage_variables(s, &format!("{path}.stages[{j}]"))?,
                         access_log: self.access_log(s, &format!("{path}.stages[{j}]"))?,
-                        deployment: deployment.clone(),
+                        deployment,
                     }),
                 );
             }
@@ -1412,6 +1493,7 @@ impl Builder {
                         &a.id,
                     ),
                     stages,
+                    current_policy: policy,
                 }),
             );
         }
@@ -1651,6 +1733,81 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.path, "$.emulator.publicEndpoint.addresses[0]");
+    }
+
+    fn mock_document(path: &str) -> serde_json::Value {
+        serde_json::json!({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+            "paths": {path: {"get": {"x-amazon-apigateway-integration": {
+                "type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+                "responses": {"default": {"statusCode": "200"}}}}}}})
+    }
+
+    #[test]
+    fn a_stage_with_a_deployment_id_serves_that_snapshot() {
+        let t = seed_with(|v| {
+            let api = &mut v["restApis"][0];
+            let frozen_policy = api["policy"].clone();
+            api["deployments"] = serde_json::json!([
+                {"id": "abc123", "description": "first", "createdDate": 1700000000,
+                 "body": mock_document("/frozen"), "policy": frozen_policy},
+                {"id": "def456", "body": mock_document("/other").to_string(), "policy": frozen_policy}
+            ]);
+            api["stages"][0]["deploymentId"] = "abc123".into();
+            let mut second = api["stages"][0].clone();
+            second["stageName"] = "prod".into();
+            let mut current = api["stages"][0].clone();
+            current["stageName"] = "live".into();
+            current.as_object_mut().unwrap().remove("deploymentId");
+            api["stages"].as_array_mut().unwrap().push(second);
+            api["stages"].as_array_mut().unwrap().push(current);
+        })
+        .unwrap();
+        let api = &t.rest_apis["chw1a2q2xk"];
+        let test = &api.stages["test"];
+        assert_eq!(test.deployment.id, "abc123");
+        assert!(test.deployment.definition.route("/frozen", "GET").is_some());
+        assert!(test.deployment.definition.route("/pets", "GET").is_none());
+        assert!(test.deployment.policy.is_some());
+        assert!(Arc::ptr_eq(
+            &test.deployment,
+            &api.stages["prod"].deployment
+        ));
+        let live = &api.stages["live"];
+        assert_eq!(live.deployment.id, names::short_id("deployment/chw1a2q2xk"));
+        assert!(live.deployment.definition.route("/pets", "GET").is_some());
+    }
+
+    #[test]
+    fn deployment_references_and_bodies_are_checked_with_their_paths() {
+        let err = seed_with(|v| {
+            v["restApis"][0]["stages"][0]["deploymentId"] = "nope12".into();
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].stages[0].deploymentId");
+        assert_eq!(
+            err.message,
+            "\"nope12\" is not the id of one of $.restApis[0].deployments"
+        );
+        let err = seed_with(|v| {
+            let mut body = mock_document("/a");
+            body["paths"]["/a"]["get"]["x-amazon-apigateway-integration"]["type"] = "kafka".into();
+            v["restApis"][0]["deployments"] = serde_json::json!([{"id": "abc123", "body": body}]);
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.path,
+            "$.restApis[0].deployments[0].body.paths['/a'].get.x-amazon-apigateway-integration.type"
+        );
+        let err = seed_with(|v| {
+            v["restApis"][0]["deployments"] =
+                serde_json::json!([{"id": "abc123", "body": mock_document("/a")}]);
+            v["restApis"][0]["stages"][0]["deploymentId"] = "abc123".into();
+        })
+        .unwrap_err();
+        assert_eq!(err.path, "$.restApis[0].deployments[0].policy");
+        assert!(err
+            .message
+            .starts_with("Private REST API doesn't have a resource policy attached to it"));
     }
 
     #[test]

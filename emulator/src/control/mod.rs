@@ -12,6 +12,7 @@
 
 pub mod apigateway;
 pub mod ec2;
+pub mod export;
 pub mod ids;
 pub mod server;
 pub mod store;

@@ -319,6 +319,13 @@ fn resource_text(text: &str, scope: &PolicyScope, path: &str) -> Result<String, 
     ))
 }
 
+impl PartialEq for Policy {
+    /// Two policies are the same when their normalized documents are.
+    fn eq(&self, other: &Policy) -> bool {
+        self.normalized == other.normalized
+    }
+}
+
 impl Policy {
     /// Parses, validates and compiles a policy document.
     pub fn parse(json: &str, scope: &PolicyScope) -> Result<Policy, PolicyError> {
