@@ -617,6 +617,7 @@ impl EmulatorBuilder {
                 self.config.clone(),
                 store,
                 serving.clone(),
+                crate::console::Console::new(topology.clone(), gateway.clone(), bound_port),
             ));
             let server = ControlServer::start(listener, plane.clone())?;
             ready.control_plane_endpoint = Some(format!("http://{}", server.addr()));

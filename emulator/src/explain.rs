@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use bytes::Bytes;
 
 use crate::gateway::response::GatewayResponse;
+use crate::gateway::Gateway;
 use crate::gateway::{ConnectionInfo, GatewayRequest};
 use crate::topology::{Frontend, Topology};
 use crate::Emulator;
@@ -146,7 +147,24 @@ fn api_ids(topology: &Topology) -> Vec<String> {
 
 /// Explains one request against a running emulator's current scenario.
 pub async fn explain(emulator: &Emulator, request: &ExplainRequest) -> Explanation {
-    let topology = emulator.topology();
+    explain_with(
+        &emulator.topology(),
+        emulator.gateway(),
+        emulator.https_port(),
+        request,
+    )
+    .await
+}
+
+/// Explains one request against `topology` as `gateway` serves it, for callers that hold the
+/// parts rather than the [`Emulator`] (the web console). `https_port` is the port the endpoint
+/// addresses listen on. Nothing is recorded in the gateway's request log.
+pub async fn explain_with(
+    topology: &Topology,
+    gateway: &Gateway,
+    https_port: u16,
+    request: &ExplainRequest,
+) -> Explanation {
     let mut steps = Vec::new();
     let mut fixes = Vec::new();
     let client = topology.client(request.source);
@@ -219,11 +237,11 @@ pub async fn explain(emulator: &Emulator, request: &ExplainRequest) -> Explanati
             };
         }
     }
-    let local = SocketAddr::new(address, emulator.https_port());
+    let local = SocketAddr::new(address, https_port);
     let peer = SocketAddr::new(request.source, 50_000);
 
     // 3. Security groups, before any TLS.
-    if emulator.gateway().admit(local, peer).is_err() {
+    if gateway.admit(local, peer).is_err() {
         let groups = topology
             .endpoint_by_address(address)
             .and_then(|e| e.security_groups.clone())
@@ -289,10 +307,7 @@ pub async fn explain(emulator: &Emulator, request: &ExplainRequest) -> Explanati
         tls_version: "TLSv1.2",
         cipher_suite: "ECDHE-ECDSA-AES128-GCM-SHA256".to_string(),
     };
-    let (response, trace) = emulator
-        .gateway()
-        .handle_traced(&conn, gateway_request)
-        .await;
+    let (response, trace) = gateway.handle_traced(&conn, gateway_request).await;
     match &trace.api {
         Some(api) => steps.push(format!(
             "API: {api} (selected by {})",
@@ -337,7 +352,7 @@ pub async fn explain(emulator: &Emulator, request: &ExplainRequest) -> Explanati
     if reason.contains("no x-apigw-api-id header") {
         fixes.push(format!(
             "add the header: -H 'x-apigw-api-id:<api id>' (APIs here: {})",
-            api_ids(&topology).join(", ")
+            api_ids(topology).join(", ")
         ));
     } else if reason.starts_with("stage ") || reason == "the path names no stage" {
         let stages: Vec<String> = trace
@@ -388,7 +403,7 @@ pub async fn explain(emulator: &Emulator, request: &ExplainRequest) -> Explanati
     } else if reason.contains("no REST API has the id") {
         fixes.push(format!(
             "use an API id that exists: {}",
-            api_ids(&topology).join(", ")
+            api_ids(topology).join(", ")
         ));
     } else if reason.contains("not PRIVATE") || reason.contains("is PRIVATE") {
         fixes.push(

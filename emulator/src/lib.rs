@@ -38,6 +38,7 @@ pub mod access_log;
 pub mod api;
 pub mod cloudformation;
 pub mod config;
+pub mod console;
 pub mod control;
 pub mod dns;
 pub mod doctor;

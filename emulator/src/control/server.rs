@@ -49,20 +49,24 @@ pub struct ControlPlane {
     writer: std::sync::Mutex<()>,
     store: Option<StateStore>,
     serving: Arc<dyn ApplyTopology>,
+    console: crate::console::Console,
 }
 
 impl ControlPlane {
-    /// A control plane over `state` (already served), persisting to `store` when given.
+    /// A control plane over `state` (already served), persisting to `store` when given, with
+    /// the web console for unsigned page loads.
     pub fn new(
         state: Config,
         store: Option<StateStore>,
         serving: Arc<dyn ApplyTopology>,
+        console: crate::console::Console,
     ) -> ControlPlane {
         ControlPlane {
             state: ArcSwap::from_pointee(state),
             writer: std::sync::Mutex::new(()),
             store,
             serving,
+            console,
         }
     }
 
@@ -110,7 +114,10 @@ impl ControlPlane {
         let handler: fn(&ControlRequest, &Config, &ControlContext) -> Handled = match service {
             Service::Ec2 => super::ec2::handle,
             Service::ApiGateway => super::apigateway::handle,
-            Service::Console => return finish(console_placeholder(), &ctx),
+            // Pages only read; they never take the writer lock.
+            Service::Console => {
+                return finish(crate::console::handle(request, &self.console).await, &ctx)
+            }
         };
         let _writer = self.lock_writer();
         let current = self.state.load_full();
@@ -182,14 +189,6 @@ fn route(request: &ControlRequest) -> Result<Service, ControlResponse> {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error></Errors><RequestID></RequestID></Response>",
         )),
     }
-}
-
-fn console_placeholder() -> ControlResponse {
-    ControlResponse::new(
-        200,
-        "text/plain; charset=utf-8",
-        "apigw-emulator control plane: point the AWS CLI here with --endpoint-url\n",
-    )
 }
 
 /// A change that validated but could not be served or saved, in the service's error format.

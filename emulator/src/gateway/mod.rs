@@ -159,6 +159,7 @@ pub struct Gateway {
     topology: Arc<ArcSwap<Topology>>,
     integrations: Integrations,
     access_log: crate::access_log::AccessLogWriter,
+    requests: crate::console::RequestLog,
 }
 
 fn decision_name(d: Decision) -> &'static str {
@@ -310,12 +311,40 @@ impl Gateway {
             topology,
             integrations,
             access_log: crate::access_log::AccessLogWriter::start(),
+            requests: crate::console::RequestLog::default(),
         }
     }
 
-    /// Answers one request and writes its access-log line.
+    /// The last requests answered through [`Gateway::handle`] (the web console's list).
+    pub fn requests(&self) -> &crate::console::RequestLog {
+        &self.requests
+    }
+
+    /// Answers one request, writes its access-log line and records it in [`Gateway::requests`].
     pub async fn handle(&self, conn: &ConnectionInfo, request: GatewayRequest) -> GatewayResponse {
-        self.handle_traced(conn, request).await.0
+        let started = std::time::Instant::now();
+        let (method, host, target, http2) = (
+            request.method.clone(),
+            request.header("host").unwrap_or_default().to_string(),
+            request.target.clone(),
+            request.http2,
+        );
+        let (response, trace) = self.handle_traced(conn, request).await;
+        self.requests.record(crate::console::LoggedRequest {
+            seq: 0,
+            time: time::OffsetDateTime::now_utc(),
+            source: conn.peer,
+            local: conn.local,
+            method,
+            host,
+            target,
+            http2,
+            status: response.status,
+            request_id: response.header("x-amzn-RequestId").map(str::to_string),
+            trace,
+            latency: started.elapsed(),
+        });
+        response
     }
 
     /// Answers one request and says how it was decided (for `explain`).
