@@ -125,6 +125,28 @@ fn call_api(
     ))
 }
 
+/// The console's explain page for a curl command line, as HTML.
+fn console_explain(control: &str, command: &str) -> String {
+    let encoded: String = command
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    require_tool("curl", "curl");
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10"])
+        .arg(format!(
+            "{control}/console/explain?from=127.0.0.1&command={encoded}"
+        ))
+        .output()
+        .expect("curl runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn policy_for(vpce: &str) -> String {
     serde_json::json!({
         "Version": "2012-10-17",
@@ -395,6 +417,35 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
         denied.body
     );
 
+    // Allowed again in the API, but not deployed: still denied, and explain says why.
+    aws(
+        &ep,
+        &[
+            "apigateway",
+            "update-rest-api",
+            "--rest-api-id",
+            &api_id,
+            "--patch-operations",
+            &format!(
+                "op=replace,path=/policy,value={}",
+                serde_json::to_string(&policy_for(&vpce_id)).expect("json")
+            ),
+        ],
+    );
+    assert_eq!(
+        call_api(&target, &regional, &api_id, "/test").status_line,
+        "HTTP/1.1 403 Forbidden"
+    );
+    let page = console_explain(
+        &ep,
+        &format!("curl -IX GET -H 'x-apigw-api-id: {api_id}' https://{regional}/test"),
+    );
+    assert!(
+        page.contains("deploy: the resource policy changed after stage test&#39;s deployment")
+            || page.contains("deploy: the resource policy changed after stage test's deployment"),
+        "{page}"
+    );
+
     // Restart with the state directory: nothing is lost.
     let (status, _) = emulator.stop();
     assert!(status.success());
@@ -417,6 +468,31 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     let still_denied = call_api(&target, &regional, &api_id, "/test");
     assert_eq!(still_denied.status_line, "HTTP/1.1 403 Forbidden");
     assert!(still_denied.body.contains("with an explicit deny"));
+    // The pending change survived too: deploying it now serves it.
+    aws(
+        &ep,
+        &[
+            "apigateway",
+            "create-deployment",
+            "--rest-api-id",
+            &api_id,
+            "--stage-name",
+            "test",
+        ],
+    );
+    assert_eq!(
+        call_api(&target, &regional, &api_id, "/test").status_line,
+        "HTTP/1.1 200 OK"
+    );
+    let deployments = aws(
+        &ep,
+        &["apigateway", "get-deployments", "--rest-api-id", &api_id],
+    );
+    assert_eq!(
+        deployments["items"].as_array().map(Vec::len),
+        Some(3),
+        "{deployments}"
+    );
     restarted.stop();
 }
 

@@ -361,14 +361,19 @@ pub async fn explain_with(
             .and_then(|id| topology.rest_apis.get(id))
             .map(|a| a.stages.keys().cloned().collect())
             .unwrap_or_default();
-        fixes.push(format!(
-            "start the path with a deployed stage: {}",
-            stages
-                .iter()
-                .map(|s| format!("/{s}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        match (&trace.api, stages.is_empty()) {
+            (Some(api), true) => fixes.push(format!(
+                "deploy the API to a stage first: it has none yet (aws apigateway create-deployment --rest-api-id {api} --stage-name <name>)"
+            )),
+            _ => fixes.push(format!(
+                "start the path with a deployed stage: {}",
+                stages
+                    .iter()
+                    .map(|s| format!("/{s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
     } else if reason.starts_with("no method ") {
         if let Some(api) = trace.api.as_ref().and_then(|id| topology.rest_apis.get(id)) {
             let methods: Vec<String> = api
@@ -391,6 +396,21 @@ pub async fn explain_with(
             fixes.push(format!("call a method the API has: {}", methods.join(", ")));
         }
     } else if trace.decision.is_some_and(|d| d != "Allow") {
+        // The walkthrough's "you must deploy the API": a policy edited but not deployed.
+        let undeployed = trace
+            .api
+            .as_ref()
+            .and_then(|id| topology.rest_apis.get(id))
+            .and_then(|api| {
+                let stage = api.stages.get(trace.stage.as_deref()?)?;
+                (stage.deployment.policy != api.current_policy).then(|| {
+                    format!(
+                        "deploy: the resource policy changed after stage {}'s deployment {}, and a change is served only once deployed (aws apigateway create-deployment --rest-api-id {} --stage-name {})",
+                        stage.name, stage.deployment.id, api.id, stage.name
+                    )
+                })
+            });
+        fixes.extend(undeployed);
         fixes.push(format!(
             "change the policy so it allows this request: {reason}{}",
             trace
