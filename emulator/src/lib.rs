@@ -29,8 +29,9 @@
 //! the user's own backends and local Lambda functions ([`integration`]), with VTL mapping templates
 //! ([`vtl`]).
 //!
-//! What it does not do yet: a control plane for the AWS CLI and SDKs. The README keeps that list
-//! current.
+//! A control plane ([`control`]) answers the AWS CLI, boto3 and the SDKs (EC2 and API Gateway
+//! calls) and serves a web console ([`console`]); its changes reach the servers through the same
+//! snapshot swap. The README lists what is not emulated yet.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
