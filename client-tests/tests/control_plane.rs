@@ -681,3 +681,88 @@ fn kill_9_during_a_burst_of_writes_loses_nothing_acknowledged() {
     assert_eq!(described["SecurityGroups"][0]["VpcId"], vpc_id.as_str());
     restarted.stop();
 }
+
+#[test]
+fn a_deployment_takes_the_configured_time_to_reach_its_stage() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut scenario = client_tests::seed_json();
+    scenario["emulator"]["controlPlane"] = serde_json::json!({"deploymentPropagationSeconds": 5});
+    let file = dir.path().join("scenario.json");
+    std::fs::write(&file, scenario.to_string()).expect("written");
+    let emulator = RunningBinary::start(&[
+        "--config",
+        file.to_str().expect("utf-8 path"),
+        "--control-plane-listen",
+        "127.0.0.1:0",
+    ]);
+    let target = emulator.target.clone();
+    let ep = control_endpoint(&target);
+    let name = target.dns_name(0, 0);
+    let api = client_tests::SEED_API_ID;
+    assert_eq!(
+        call_api(&target, &name, api, "/test").status_line,
+        "HTTP/1.1 200 OK"
+    );
+
+    aws(
+        &ep,
+        &[
+            "apigateway",
+            "update-rest-api",
+            "--rest-api-id",
+            api,
+            "--patch-operations",
+            &format!(
+                "op=replace,path=/policy,value={}",
+                serde_json::to_string(&policy_for("vpce-0fffffffffffffff0")).expect("json")
+            ),
+        ],
+    );
+    let deployed = aws(
+        &ep,
+        &[
+            "apigateway",
+            "create-deployment",
+            "--rest-api-id",
+            api,
+            "--stage-name",
+            "test",
+        ],
+    );
+    let deployed_at = Instant::now();
+    let new_id = deployed["id"].as_str().expect("id").to_string();
+    // Requests still meet the old deployment...
+    assert_eq!(
+        call_api(&target, &name, api, "/test").status_line,
+        "HTTP/1.1 200 OK"
+    );
+    assert!(
+        deployed_at.elapsed() < Duration::from_secs(5),
+        "the check ran inside the delay"
+    );
+    // ...while the control plane says the stage has the new one,
+    let stage = aws(
+        &ep,
+        &[
+            "apigateway",
+            "get-stage",
+            "--rest-api-id",
+            api,
+            "--stage-name",
+            "test",
+        ],
+    );
+    assert_eq!(stage["deploymentId"], new_id.as_str());
+    // until the delay has passed.
+    std::thread::sleep(
+        Duration::from_secs(2).saturating_sub(deployed_at.elapsed()) + Duration::from_millis(500),
+    );
+    let after = call_api(&target, &name, api, "/test");
+    assert_eq!(after.status_line, "HTTP/1.1 403 Forbidden", "{after:?}");
+    assert!(
+        after.body.contains("with an explicit deny"),
+        "{}",
+        after.body
+    );
+    emulator.stop();
+}

@@ -511,6 +511,10 @@ pub struct ControlPlaneSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub listen: Option<SocketAddr>,
+    /// Seconds a new deployment takes to reach a stage (AWS: "can take a few minutes"); until
+    /// then the stage serves the deployment it had. Default 0: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_propagation_seconds: Option<u64>,
 }
 
 /// What integrations need from the machine they run on.

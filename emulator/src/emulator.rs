@@ -613,12 +613,12 @@ impl EmulatorBuilder {
                 // The state file exists from the first start on, not only after a change.
                 store.save(&self.config)?;
             }
-            let plane = Arc::new(ControlPlane::new(
+            let plane = ControlPlane::new(
                 self.config.clone(),
                 store,
                 serving.clone(),
                 crate::console::Console::new(topology.clone(), gateway.clone(), bound_port),
-            ));
+            );
             let server = ControlServer::start(listener, plane.clone())?;
             ready.control_plane_endpoint = Some(format!("http://{}", server.addr()));
             Some((plane, server))

@@ -14,6 +14,7 @@ pub mod apigateway;
 pub mod ec2;
 pub mod export;
 pub mod ids;
+pub mod propagation;
 pub mod server;
 pub mod store;
 

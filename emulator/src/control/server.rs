@@ -18,6 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use std::time::{Duration, Instant};
+
+use super::propagation::HeldStages;
 use super::store::StateStore;
 use super::{ControlContext, ControlRequest, ControlResponse, Handled};
 use crate::config::Config;
@@ -46,10 +49,19 @@ pub struct ControlPlane {
     state: ArcSwap<Config>,
     /// One change at a time; the data plane never takes it, and it is never held across an
     /// `.await`.
-    writer: std::sync::Mutex<()>,
+    writer: std::sync::Mutex<Writer>,
     store: Option<StateStore>,
     serving: Arc<dyn ApplyTopology>,
     console: crate::console::Console,
+    /// Itself, for the timers that let held deployments through.
+    me: std::sync::Weak<ControlPlane>,
+}
+
+/// What only writers touch.
+struct Writer {
+    /// The state as the data plane serves it (held deployments as they were).
+    served: Config,
+    held: HeldStages,
 }
 
 impl ControlPlane {
@@ -60,14 +72,18 @@ impl ControlPlane {
         store: Option<StateStore>,
         serving: Arc<dyn ApplyTopology>,
         console: crate::console::Console,
-    ) -> ControlPlane {
-        ControlPlane {
+    ) -> Arc<ControlPlane> {
+        Arc::new_cyclic(|me| ControlPlane {
+            writer: std::sync::Mutex::new(Writer {
+                served: state.clone(),
+                held: HeldStages::default(),
+            }),
             state: ArcSwap::from_pointee(state),
-            writer: std::sync::Mutex::new(()),
             store,
             serving,
             console,
-        }
+            me: me.clone(),
+        })
     }
 
     /// The current state.
@@ -75,33 +91,86 @@ impl ControlPlane {
         self.state.load_full()
     }
 
-    /// Replaces the whole state (a reload of the scenario file), persisting it.
+    /// Replaces the whole state (a reload of the scenario file), persisting it; it is served at
+    /// once, held deployments included.
     pub fn replace(&self, config: Config) -> Result<(), String> {
-        let _writer = self.lock_writer();
-        self.commit(config)
+        let mut writer = self.lock_writer();
+        writer.held.clear();
+        self.commit(&mut writer, config, false)
     }
 
-    fn lock_writer(&self) -> std::sync::MutexGuard<'_, ()> {
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, Writer> {
         self.writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Validates, persists, applies, then records `config` as the state.
-    fn commit(&self, config: Config) -> Result<(), String> {
-        let topology = super::validate(&config).map_err(|e| e.to_string())?;
-        if let Some(store) = &self.store {
-            store.save(&config).map_err(|e| e.to_string())?;
+    /// Validates, persists, applies (with new deployments held back when the state asks for a
+    /// propagation delay), then records `config` as the state.
+    fn commit(&self, writer: &mut Writer, config: Config, from_call: bool) -> Result<(), String> {
+        super::validate(&config).map_err(|e| e.to_string())?;
+        let delay = Duration::from_secs(
+            config
+                .emulator
+                .control_plane
+                .deployment_propagation_seconds
+                .unwrap_or(0),
+        );
+        let mut held = writer.held.clone();
+        if from_call && !delay.is_zero() {
+            held.hold_changes(&writer.served, &config, delay, Instant::now());
         }
-        if let Err(e) = self.serving.apply(topology) {
-            // Keep the file in step with what is served.
+        let served = held.served(&config);
+        let topology = super::validate(&served).map_err(|e| e.to_string());
+        let result = topology.and_then(|topology| {
             if let Some(store) = &self.store {
-                let _ = store.save(&self.state.load());
+                store.save(&config).map_err(|e| e.to_string())?;
             }
-            return Err(e);
+            if let Err(e) = self.serving.apply(topology) {
+                // Keep the file in step with what is served.
+                if let Some(store) = &self.store {
+                    let _ = store.save(&self.state.load());
+                }
+                return Err(e);
+            }
+            Ok(())
+        });
+        // On failure nothing changed: the previous holds stay as they were.
+        result?;
+        if let Some(due) = held.next_due() {
+            self.release_at(due);
         }
+        writer.held = held;
+        writer.served = served;
         self.state.store(Arc::new(config));
         Ok(())
+    }
+
+    /// Serves held deployments once they are due.
+    fn release_at(&self, due: Instant) {
+        let me = self.me.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(due.into()).await;
+            let Some(plane) = me.upgrade() else { return };
+            let mut writer = plane.lock_writer();
+            if !writer.held.release_due(Instant::now()) {
+                return;
+            }
+            let state = plane.state.load_full();
+            let served = writer.held.served(&state);
+            match super::validate(&served).map_err(|e| e.to_string()) {
+                Ok(topology) => match plane.serving.apply(topology) {
+                    Ok(()) => writer.served = served,
+                    Err(e) => {
+                        tracing::error!("control plane: a deployment could not be served: {e}")
+                    }
+                },
+                Err(e) => tracing::error!("control plane: a deployment could not be served: {e}"),
+            }
+            if let Some(next) = writer.held.next_due() {
+                plane.release_at(next);
+            }
+        });
     }
 
     /// Answers one call.
@@ -119,12 +188,12 @@ impl ControlPlane {
                 return finish(crate::console::handle(request, &self.console).await, &ctx)
             }
         };
-        let _writer = self.lock_writer();
+        let mut writer = self.lock_writer();
         let current = self.state.load_full();
         let handled = handler(request, &current, &ctx);
         let response = match handled.new_state {
             None => handled.response,
-            Some(new_state) => match self.commit(new_state) {
+            Some(new_state) => match self.commit(&mut writer, new_state, true) {
                 Ok(()) => handled.response,
                 Err(message) => {
                     tracing::error!("control plane: change not applied: {message}");
