@@ -149,6 +149,15 @@ impl Ec2Error {
         )
     }
 
+    /// A group named without its VPC: a name alone only identifies a group of the default VPC,
+    /// which scenarios lack.
+    fn no_default_vpc() -> Ec2Error {
+        Ec2Error::new(
+            "VPCIdNotSpecified",
+            "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
+        )
+    }
+
     fn dependency(message: String) -> Ec2Error {
         Ec2Error::new("DependencyViolation", message)
     }
@@ -368,6 +377,13 @@ struct Xml {
 }
 
 impl Xml {
+    /// A body that starts with `<return>true</return>`, as most of EC2's changes answer.
+    fn returned_true() -> Xml {
+        let mut x = Xml::default();
+        x.bool("return", true);
+        x
+    }
+
     fn text(&mut self, tag: &str, value: &str) {
         let _ = write!(self.out, "<{tag}>{}</{tag}>", escape(value));
     }
@@ -386,11 +402,10 @@ impl Xml {
         let _ = write!(self.out, "<{tag}>{value}</{tag}>");
     }
 
-    fn start(&mut self, tag: &str) {
+    /// `<tag>`, what `inner` writes, `</tag>`.
+    fn element(&mut self, tag: &str, inner: impl FnOnce(&mut Xml)) {
         let _ = write!(self.out, "<{tag}>");
-    }
-
-    fn end(&mut self, tag: &str) {
+        inner(self);
         let _ = write!(self.out, "</{tag}>");
     }
 
@@ -400,13 +415,11 @@ impl Xml {
             let _ = write!(self.out, "<{tag}/>");
             return;
         }
-        self.start(tag);
-        for item in items {
-            self.start("item");
-            each(self, item);
-            self.end("item");
-        }
-        self.end(tag);
+        self.element(tag, |x| {
+            for item in items {
+                x.element("item", |x| each(x, item));
+            }
+        });
     }
 
     fn strings(&mut self, tag: &str, items: &[String]) {
@@ -430,10 +443,15 @@ fn ok_response(action: &str, ctx: &ControlContext, body: &Xml) -> ControlRespons
     ControlResponse::new(200, CONTENT_TYPE, text)
 }
 
-fn return_true(action: &str, ctx: &ControlContext) -> ControlResponse {
-    let mut x = Xml::default();
-    x.bool("return", true);
-    ok_response(action, ctx, &x)
+/// A change's answer: `action`'s response with `body`, and the edited state once it validates.
+fn written(
+    action: &str,
+    ctx: &ControlContext,
+    body: &Xml,
+    new_state: Config,
+) -> Result<Handled, Ec2Error> {
+    let (new_state, _) = checked(new_state)?;
+    Ok(Handled::write(ok_response(action, ctx, body), new_state))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,6 +642,86 @@ fn one(s: &str) -> Option<Vec<String>> {
     Some(vec![s.to_string()])
 }
 
+/// One list parameter by which a Describe* call names resources (`VpcId.N`, `GroupName.N`).
+struct NamedBy<T> {
+    /// The parameter's prefix, e.g. `VpcId`.
+    param: &'static str,
+    /// The resource's value for it (`None`: the resource has none, so no name selects it).
+    key: fn(&T) -> Option<&str>,
+    not_found: fn(&str) -> Ec2Error,
+}
+
+/// What a Describe* call answers with: every resource it names must exist (checked first, list
+/// by list, as EC2 refuses the whole call), then of the named ones (all, where a list is empty)
+/// those that pass the filters. A filter name the call does not know is refused only once a
+/// resource is tested against it.
+fn select<'a, T>(
+    params: &Params,
+    all: &'a [T],
+    named_by: &[NamedBy<T>],
+    tags: fn(&T) -> &[TagConfig],
+    field: impl Fn(&T, &str) -> Option<Vec<String>>,
+) -> Result<Vec<&'a T>, Ec2Error> {
+    let lists: Vec<Vec<String>> = named_by.iter().map(|n| params.list(n.param)).collect();
+    for (by, wanted) in named_by.iter().zip(&lists) {
+        for name in wanted {
+            if !all.iter().any(|r| (by.key)(r) == Some(name.as_str())) {
+                return Err((by.not_found)(name));
+            }
+        }
+    }
+    let filters = params.filters();
+    let mut selected = Vec::new();
+    for resource in all {
+        let named = named_by.iter().zip(&lists).all(|(by, wanted)| {
+            wanted.is_empty() || (by.key)(resource).is_some_and(|k| wanted.iter().any(|w| w == k))
+        });
+        if named && passes(&filters, tags(resource), |name| field(resource, name))? {
+            selected.push(resource);
+        }
+    }
+    Ok(selected)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups: the resource a call names, or EC2's NotFound for it
+
+fn vpc_index(state: &Config, id: &str) -> Result<usize, Ec2Error> {
+    state
+        .vpcs
+        .iter()
+        .position(|v| v.vpc_id == id)
+        .ok_or_else(|| Ec2Error::vpc_not_found(id))
+}
+
+/// A subnet and the VPC that holds it.
+fn find_subnet<'s>(
+    state: &'s Config,
+    id: &str,
+) -> Result<(&'s VpcConfig, &'s SubnetConfig), Ec2Error> {
+    state
+        .vpcs
+        .iter()
+        .find_map(|v| v.subnets.iter().find(|s| s.subnet_id == id).map(|s| (v, s)))
+        .ok_or_else(|| Ec2Error::subnet_not_found(id))
+}
+
+fn group_index(state: &Config, id: &str) -> Result<usize, Ec2Error> {
+    state
+        .security_groups
+        .iter()
+        .position(|g| g.group_id == id)
+        .ok_or_else(|| Ec2Error::group_not_found(id))
+}
+
+fn endpoint_index(state: &Config, id: &str) -> Result<usize, Ec2Error> {
+    state
+        .vpc_endpoints
+        .iter()
+        .position(|e| e.vpc_endpoint_id == id)
+        .ok_or_else(|| Ec2Error::endpoint_not_found(id))
+}
+
 // ---------------------------------------------------------------------------------------------
 // VPCs
 
@@ -638,9 +736,7 @@ fn render_vpc(x: &mut Xml, vpc: &VpcConfig, state: &Config, vpc_state: &str) {
         |x, v| {
             x.text("associationId", &derived_id("vpc-cidr-assoc", &v.vpc_id));
             x.text("cidrBlock", &v.cidr_block);
-            x.start("cidrBlockState");
-            x.text("state", "associated");
-            x.end("cidrBlockState");
+            x.element("cidrBlockState", |x| x.text("state", "associated"));
         },
     );
     x.bool("isDefault", false);
@@ -650,20 +746,17 @@ fn render_vpc(x: &mut Xml, vpc: &VpcConfig, state: &Config, vpc_state: &str) {
     x.text("dhcpOptionsId", &derived_id("dopt", &state.account_id));
 }
 
+/// A network address in CIDR form; host bits set (`10.0.0.1/16`) are refused as EC2 does.
 fn parse_cidr(text: &str) -> Result<Ipv4Net, Ec2Error> {
-    let net: Ipv4Net = text.parse().map_err(|_| {
-        Ec2Error::new(
-            "InvalidParameterValue",
-            format!("Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."),
-        )
-    })?;
-    if net.trunc() != net {
-        return Err(Ec2Error::new(
-            "InvalidParameterValue",
-            format!("Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."),
-        ));
-    }
-    Ok(net)
+    text.parse::<Ipv4Net>()
+        .ok()
+        .filter(|net| net.trunc() == *net)
+        .ok_or_else(|| {
+            Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."),
+            )
+        })
 }
 
 fn create_vpc(params: &Params, state: &Config, ctx: &ControlContext) -> Result<Handled, Ec2Error> {
@@ -709,12 +802,9 @@ fn create_vpc(params: &Params, state: &Config, ctx: &ControlContext) -> Result<H
     let mut new_state = state.clone();
     new_state.vpcs.push(vpc.clone());
     new_state.security_groups.push(default_group);
-    let (new_state, _) = checked(new_state)?;
     let mut x = Xml::default();
-    x.start("vpc");
-    render_vpc(&mut x, &vpc, state, "pending");
-    x.end("vpc");
-    Ok(Handled::write(ok_response("CreateVpc", ctx, &x), new_state))
+    x.element("vpc", |x| render_vpc(x, &vpc, state, "pending"));
+    written("CreateVpc", ctx, &x, new_state)
 }
 
 fn describe_vpcs(
@@ -722,19 +812,17 @@ fn describe_vpcs(
     state: &Config,
     ctx: &ControlContext,
 ) -> Result<Handled, Ec2Error> {
-    let ids = params.list("VpcId");
-    for id in &ids {
-        if !state.vpcs.iter().any(|v| &v.vpc_id == id) {
-            return Err(Ec2Error::vpc_not_found(id));
-        }
-    }
-    let filters = params.filters();
-    let mut selected = Vec::new();
-    for vpc in &state.vpcs {
-        if !ids.is_empty() && !ids.contains(&vpc.vpc_id) {
-            continue;
-        }
-        let ok = passes(&filters, &vpc.tags, |name| match name {
+    let by_id = NamedBy {
+        param: "VpcId",
+        key: |v: &VpcConfig| Some(v.vpc_id.as_str()),
+        not_found: Ec2Error::vpc_not_found,
+    };
+    let selected = select(
+        params,
+        &state.vpcs,
+        &[by_id],
+        |v| &v.tags,
+        |vpc, name| match name {
             "vpc-id" => one(&vpc.vpc_id),
             "cidr" | "cidr-block" | "cidr-block-association.cidr-block" => one(&vpc.cidr_block),
             "state" => one("available"),
@@ -742,11 +830,8 @@ fn describe_vpcs(
             "is-default" => one("false"),
             "dhcp-options-id" => one(&derived_id("dopt", &state.account_id)),
             _ => None,
-        })?;
-        if ok {
-            selected.push(vpc);
-        }
-    }
+        },
+    )?;
     // MaxResults/NextToken: everything fits in one page here, so no nextToken is ever sent.
     let mut x = Xml::default();
     x.set("vpcSet", &selected, |x, v| {
@@ -757,11 +842,7 @@ fn describe_vpcs(
 
 fn delete_vpc(params: &Params, state: &Config, ctx: &ControlContext) -> Result<Handled, Ec2Error> {
     let id = params.required("VpcId")?;
-    let vpc = state
-        .vpcs
-        .iter()
-        .find(|v| v.vpc_id == id)
-        .ok_or_else(|| Ec2Error::vpc_not_found(id))?;
+    let vpc = &state.vpcs[vpc_index(state, id)?];
     let has_dependencies = !vpc.subnets.is_empty()
         || state.vpc_endpoints.iter().any(|e| e.vpc_id == id)
         || state
@@ -782,8 +863,7 @@ fn delete_vpc(params: &Params, state: &Config, ctx: &ControlContext) -> Result<H
     new_state.vpcs.retain(|v| v.vpc_id != id);
     // The default group goes with its VPC, as on AWS.
     new_state.security_groups.retain(|g| g.vpc_id != id);
-    let (new_state, _) = checked(new_state)?;
-    Ok(Handled::write(return_true("DeleteVpc", ctx), new_state))
+    written("DeleteVpc", ctx, &Xml::returned_true(), new_state)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -815,11 +895,11 @@ fn render_subnet(x: &mut Xml, subnet: &SubnetConfig, vpc_id: &str, state: &Confi
     x.tags(&subnet.tags);
     x.bool("enableDns64", false);
     x.bool("ipv6Native", false);
-    x.start("privateDnsNameOptionsOnLaunch");
-    x.text("hostnameType", "ip-name");
-    x.bool("enableResourceNameDnsARecord", false);
-    x.bool("enableResourceNameDnsAAAARecord", false);
-    x.end("privateDnsNameOptionsOnLaunch");
+    x.element("privateDnsNameOptionsOnLaunch", |x| {
+        x.text("hostnameType", "ip-name");
+        x.bool("enableResourceNameDnsARecord", false);
+        x.bool("enableResourceNameDnsAAAARecord", false);
+    });
 }
 
 fn create_subnet(
@@ -829,12 +909,8 @@ fn create_subnet(
 ) -> Result<Handled, Ec2Error> {
     let vpc_id = params.required("VpcId")?;
     let cidr_text = params.required("CidrBlock")?;
-    let vpc_index = state
-        .vpcs
-        .iter()
-        .position(|v| v.vpc_id == vpc_id)
-        .ok_or_else(|| Ec2Error::vpc_not_found(vpc_id))?;
-    let vpc = &state.vpcs[vpc_index];
+    let vpc_position = vpc_index(state, vpc_id)?;
+    let vpc = &state.vpcs[vpc_position];
     let cidr = parse_cidr(cidr_text)?;
     let vpc_cidr: Ipv4Net = vpc
         .cidr_block
@@ -886,16 +962,10 @@ fn create_subnet(
         tags: params.tags("subnet")?,
     };
     let mut new_state = state.clone();
-    new_state.vpcs[vpc_index].subnets.push(subnet.clone());
-    let (new_state, _) = checked(new_state)?;
+    new_state.vpcs[vpc_position].subnets.push(subnet.clone());
     let mut x = Xml::default();
-    x.start("subnet");
-    render_subnet(&mut x, &subnet, vpc_id, state);
-    x.end("subnet");
-    Ok(Handled::write(
-        ok_response("CreateSubnet", ctx, &x),
-        new_state,
-    ))
+    x.element("subnet", |x| render_subnet(x, &subnet, vpc_id, state));
+    written("CreateSubnet", ctx, &x, new_state)
 }
 
 fn describe_subnets(
@@ -903,24 +973,22 @@ fn describe_subnets(
     state: &Config,
     ctx: &ControlContext,
 ) -> Result<Handled, Ec2Error> {
-    let ids = params.list("SubnetId");
     let all: Vec<(&VpcConfig, &SubnetConfig)> = state
         .vpcs
         .iter()
         .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
         .collect();
-    for id in &ids {
-        if !all.iter().any(|(_, s)| &s.subnet_id == id) {
-            return Err(Ec2Error::subnet_not_found(id));
-        }
-    }
-    let filters = params.filters();
-    let mut selected = Vec::new();
-    for (vpc, subnet) in all {
-        if !ids.is_empty() && !ids.contains(&subnet.subnet_id) {
-            continue;
-        }
-        let ok = passes(&filters, &subnet.tags, |name| match name {
+    let by_id = NamedBy {
+        param: "SubnetId",
+        key: |(_, s): &(&VpcConfig, &SubnetConfig)| Some(s.subnet_id.as_str()),
+        not_found: Ec2Error::subnet_not_found,
+    };
+    let selected = select(
+        params,
+        &all,
+        &[by_id],
+        |(_, s)| &s.tags,
+        |(vpc, subnet), name| match name {
             "vpc-id" => one(&vpc.vpc_id),
             "subnet-id" => one(&subnet.subnet_id),
             "availability-zone" | "availabilityZone" => one(&subnet.availability_zone),
@@ -934,11 +1002,8 @@ fn describe_subnets(
             "default-for-az" | "defaultForAz" => one("false"),
             "subnet-arn" => one(&arn(state, "subnet", &subnet.subnet_id)),
             _ => None,
-        })?;
-        if ok {
-            selected.push((vpc, subnet));
-        }
-    }
+        },
+    )?;
     let mut x = Xml::default();
     x.set("subnetSet", &selected, |x, (v, s)| {
         render_subnet(x, s, &v.vpc_id, state)
@@ -952,13 +1017,7 @@ fn delete_subnet(
     ctx: &ControlContext,
 ) -> Result<Handled, Ec2Error> {
     let id = params.required("SubnetId")?;
-    if !state
-        .vpcs
-        .iter()
-        .any(|v| v.subnets.iter().any(|s| s.subnet_id == id))
-    {
-        return Err(Ec2Error::subnet_not_found(id));
-    }
+    find_subnet(state, id)?;
     if state
         .vpc_endpoints
         .iter()
@@ -972,8 +1031,7 @@ fn delete_subnet(
     for vpc in &mut new_state.vpcs {
         vpc.subnets.retain(|s| s.subnet_id != id);
     }
-    let (new_state, _) = checked(new_state)?;
-    Ok(Handled::write(return_true("DeleteSubnet", ctx), new_state))
+    written("DeleteSubnet", ctx, &Xml::returned_true(), new_state)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1134,6 +1192,10 @@ fn remove_rule(permissions: &mut Vec<IpPermissionConfig>, rule: &Rule) -> bool {
     true
 }
 
+/// A list of sources in one permission's parameters: the list's name, its members' field, and
+/// the kind of source that field names.
+type SourceList = (&'static str, &'static str, fn(String) -> Source);
+
 /// The rules a call names: `IpPermissions.N.*`, or the legacy flat `IpProtocol`/`CidrIp` form.
 fn requested_rules(params: &Params, state: &Config) -> Result<Vec<Rule>, Ec2Error> {
     let mut rules = Vec::new();
@@ -1195,35 +1257,21 @@ fn requested_rules(params: &Params, state: &Config) -> Result<Vec<Rule>, Ec2Erro
             }
             return Ok(());
         }
-        for m in params.indices(&key("IpRanges")) {
-            let k = key(&format!("IpRanges.{m}"));
-            let cidr = params
-                .get(&format!("{k}.CidrIp"))
-                .ok_or_else(|| Ec2Error::missing("CidrIp"))?;
-            push(
-                Source::Ipv4(cidr.to_string()),
-                params.get(&format!("{k}.Description")),
-            );
-        }
-        for m in params.indices(&key("Ipv6Ranges")) {
-            let k = key(&format!("Ipv6Ranges.{m}"));
-            let cidr = params
-                .get(&format!("{k}.CidrIpv6"))
-                .ok_or_else(|| Ec2Error::missing("CidrIpv6"))?;
-            push(
-                Source::Ipv6(cidr.to_string()),
-                params.get(&format!("{k}.Description")),
-            );
-        }
         // botocore sends `Groups.M` (the member's wire name); `UserIdGroupPairs.M` is accepted too.
-        for list in ["Groups", "UserIdGroupPairs"] {
+        let source_lists: [SourceList; 4] = [
+            ("IpRanges", "CidrIp", Source::Ipv4),
+            ("Ipv6Ranges", "CidrIpv6", Source::Ipv6),
+            ("Groups", "GroupId", Source::Group),
+            ("UserIdGroupPairs", "GroupId", Source::Group),
+        ];
+        for (list, field, source) in source_lists {
             for m in params.indices(&key(list)) {
                 let k = key(&format!("{list}.{m}"));
-                let group = params
-                    .get(&format!("{k}.GroupId"))
-                    .ok_or_else(|| Ec2Error::missing("GroupId"))?;
+                let value = params
+                    .get(&format!("{k}.{field}"))
+                    .ok_or_else(|| Ec2Error::missing(field))?;
                 push(
-                    Source::Group(group.to_string()),
+                    source(value.to_string()),
                     params.get(&format!("{k}.Description")),
                 );
             }
@@ -1241,28 +1289,19 @@ fn requested_rules(params: &Params, state: &Config) -> Result<Vec<Rule>, Ec2Erro
         }
     }
     for rule in &rules {
-        match &rule.source {
-            Source::Ipv4(c) => {
-                c.parse::<Ipv4Net>().map_err(|_| {
-                    Ec2Error::new(
-                        "InvalidParameterValue",
-                        format!("CIDR block {c} is malformed"),
-                    )
-                })?;
-            }
-            Source::Ipv6(c) => {
-                c.parse::<Ipv6Net>().map_err(|_| {
-                    Ec2Error::new(
-                        "InvalidParameterValue",
-                        format!("CIDR block {c} is malformed"),
-                    )
-                })?;
-            }
+        let well_formed = match &rule.source {
+            Source::Ipv4(c) => c.parse::<Ipv4Net>().is_ok(),
+            Source::Ipv6(c) => c.parse::<Ipv6Net>().is_ok(),
             Source::Group(g) => {
-                if !state.security_groups.iter().any(|x| &x.group_id == g) {
-                    return Err(Ec2Error::group_not_found(g));
-                }
+                group_index(state, g)?;
+                true
             }
+        };
+        if !well_formed {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("CIDR block {} is malformed", rule.source.label()),
+            ));
         }
     }
     Ok(rules)
@@ -1271,11 +1310,7 @@ fn requested_rules(params: &Params, state: &Config) -> Result<Vec<Rule>, Ec2Erro
 /// The group a call names by `GroupId` or (legacy) `GroupName`.
 fn target_group(params: &Params, state: &Config) -> Result<usize, Ec2Error> {
     if let Some(id) = params.get("GroupId").filter(|s| !s.is_empty()) {
-        return state
-            .security_groups
-            .iter()
-            .position(|g| g.group_id == id)
-            .ok_or_else(|| Ec2Error::group_not_found(id));
+        return group_index(state, id);
     }
     if let Some(name) = params.get("GroupName").filter(|s| !s.is_empty()) {
         let matches: Vec<usize> = state
@@ -1288,11 +1323,7 @@ fn target_group(params: &Params, state: &Config) -> Result<usize, Ec2Error> {
         return match matches.as_slice() {
             [one] => Ok(*one),
             [] => Err(Ec2Error::group_not_found(name)),
-            // A name alone only identifies a group of the default VPC, which scenarios lack.
-            _ => Err(Ec2Error::new(
-                "VPCIdNotSpecified",
-                "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
-            )),
+            _ => Err(Ec2Error::no_default_vpc()),
         };
     }
     Err(Ec2Error::missing("GroupId"))
@@ -1356,26 +1387,38 @@ fn render_security_group(x: &mut Xml, g: &SecurityGroupConfig, state: &Config) {
     x.tags(&g.tags);
 }
 
-fn render_rule(x: &mut Xml, group_id: &str, rule: &Rule, account: &str) {
+/// Which of EC2's two shapes of a rule to write.
+#[derive(Clone, Copy)]
+enum RuleShape<'a> {
+    /// `SecurityGroupRule`, as AuthorizeSecurityGroupIngress lists the rules it added.
+    Added { account: &'a str },
+    /// `RevokedSecurityGroupRule`: no owner, no tags, a referenced group by id alone.
+    Revoked,
+}
+
+fn render_rule(x: &mut Xml, group_id: &str, rule: &Rule, shape: RuleShape) {
     x.text("securityGroupRuleId", &rule.id(group_id));
     x.text("groupId", group_id);
-    x.text("groupOwnerId", account);
+    if let RuleShape::Added { account } = shape {
+        x.text("groupOwnerId", account);
+    }
     x.bool("isEgress", false);
     x.text("ipProtocol", &rule.protocol);
     x.int("fromPort", rule.from_port.unwrap_or(-1));
     x.int("toPort", rule.to_port.unwrap_or(-1));
-    match &rule.source {
-        Source::Ipv4(c) => x.text("cidrIpv4", c),
-        Source::Ipv6(c) => x.text("cidrIpv6", c),
-        Source::Group(g) => {
-            x.start("referencedGroupInfo");
+    match (&rule.source, shape) {
+        (Source::Ipv4(c), _) => x.text("cidrIpv4", c),
+        (Source::Ipv6(c), _) => x.text("cidrIpv6", c),
+        (Source::Group(g), RuleShape::Added { account }) => x.element("referencedGroupInfo", |x| {
             x.text("groupId", g);
             x.text("userId", account);
-            x.end("referencedGroupInfo");
-        }
+        }),
+        (Source::Group(g), RuleShape::Revoked) => x.text("referencedGroupId", g),
     }
     x.opt("description", rule.description.as_deref());
-    x.set("tagSet", &[] as &[()], |_, _| {});
+    if let RuleShape::Added { .. } = shape {
+        x.set("tagSet", &[] as &[()], |_, _| {});
+    }
 }
 
 fn create_security_group(
@@ -1385,15 +1428,11 @@ fn create_security_group(
 ) -> Result<Handled, Ec2Error> {
     let name = params.required("GroupName")?;
     let description = params.required("GroupDescription")?;
-    let vpc_id = params.get("VpcId").filter(|v| !v.is_empty()).ok_or_else(|| {
-        Ec2Error::new(
-            "VPCIdNotSpecified",
-            "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
-        )
-    })?;
-    if !state.vpcs.iter().any(|v| v.vpc_id == vpc_id) {
-        return Err(Ec2Error::vpc_not_found(vpc_id));
-    }
+    let vpc_id = params
+        .get("VpcId")
+        .filter(|v| !v.is_empty())
+        .ok_or_else(Ec2Error::no_default_vpc)?;
+    vpc_index(state, vpc_id)?;
     if name.to_ascii_lowercase().starts_with("sg-") {
         return Err(Ec2Error::new(
             "InvalidParameterValue",
@@ -1420,9 +1459,7 @@ fn create_security_group(
     };
     let mut new_state = state.clone();
     new_state.security_groups.push(group.clone());
-    let (new_state, _) = checked(new_state)?;
-    let mut x = Xml::default();
-    x.bool("return", true);
+    let mut x = Xml::returned_true();
     x.text("groupId", &group.group_id);
     if !group.tags.is_empty() {
         x.tags(&group.tags);
@@ -1431,10 +1468,7 @@ fn create_security_group(
         "securityGroupArn",
         &arn(state, "security-group", &group.group_id),
     );
-    Ok(Handled::write(
-        ok_response("CreateSecurityGroup", ctx, &x),
-        new_state,
-    ))
+    written("CreateSecurityGroup", ctx, &x, new_state)
 }
 
 fn describe_security_groups(
@@ -1442,43 +1476,30 @@ fn describe_security_groups(
     state: &Config,
     ctx: &ControlContext,
 ) -> Result<Handled, Ec2Error> {
-    let ids = params.list("GroupId");
-    let names = params.list("GroupName");
-    for id in &ids {
-        if !state.security_groups.iter().any(|g| &g.group_id == id) {
-            return Err(Ec2Error::group_not_found(id));
-        }
-    }
-    for name in &names {
-        if !state
-            .security_groups
-            .iter()
-            .any(|g| g.group_name.as_deref() == Some(name))
-        {
-            return Err(Ec2Error::group_not_found(name));
-        }
-    }
-    let filters = params.filters();
-    let mut selected = Vec::new();
-    for g in &state.security_groups {
-        if !ids.is_empty() && !ids.contains(&g.group_id) {
-            continue;
-        }
-        if !names.is_empty() && !g.group_name.as_ref().is_some_and(|n| names.contains(n)) {
-            continue;
-        }
-        let ok = passes(&filters, &g.tags, |name| match name {
+    let by_id = NamedBy {
+        param: "GroupId",
+        key: |g: &SecurityGroupConfig| Some(g.group_id.as_str()),
+        not_found: Ec2Error::group_not_found,
+    };
+    let by_name = NamedBy {
+        param: "GroupName",
+        key: |g: &SecurityGroupConfig| g.group_name.as_deref(),
+        not_found: Ec2Error::group_not_found,
+    };
+    let selected = select(
+        params,
+        &state.security_groups,
+        &[by_id, by_name],
+        |g| &g.tags,
+        |g, name| match name {
             "vpc-id" => one(&g.vpc_id),
             "group-id" => one(&g.group_id),
             "group-name" => one(g.group_name.as_deref().unwrap_or("")),
             "description" => one(g.description.as_deref().unwrap_or("")),
             "owner-id" => one(&state.account_id),
             _ => None,
-        })?;
-        if ok {
-            selected.push(g);
-        }
-    }
+        },
+    )?;
     let mut x = Xml::default();
     x.set("securityGroupInfo", &selected, |x, g| {
         render_security_group(x, g, state)
@@ -1516,16 +1537,14 @@ fn authorize_ingress(
         add_rule(&mut group.ip_permissions, rule);
     }
     let group_id = group.group_id.clone();
-    let (new_state, _) = checked(new_state)?;
-    let mut x = Xml::default();
-    x.bool("return", true);
+    let mut x = Xml::returned_true();
     x.set("securityGroupRuleSet", &rules, |x, r| {
-        render_rule(x, &group_id, r, &state.account_id)
+        let added = RuleShape::Added {
+            account: &state.account_id,
+        };
+        render_rule(x, &group_id, r, added)
     });
-    Ok(Handled::write(
-        ok_response("AuthorizeSecurityGroupIngress", ctx, &x),
-        new_state,
-    ))
+    written("AuthorizeSecurityGroupIngress", ctx, &x, new_state)
 }
 
 fn revoke_ingress(
@@ -1585,9 +1604,7 @@ fn revoke_ingress(
             "The specified rule does not exist in this security group.",
         ));
     }
-    let (new_state, _) = checked(new_state)?;
-    let mut x = Xml::default();
-    x.bool("return", true);
+    let mut x = Xml::returned_true();
     if !unknown.is_empty() {
         let as_permissions: Vec<IpPermissionConfig> = unknown
             .iter()
@@ -1602,23 +1619,9 @@ fn revoke_ingress(
         });
     }
     x.set("revokedSecurityGroupRuleSet", &revoked, |x, r| {
-        x.text("securityGroupRuleId", &r.id(&group_id));
-        x.text("groupId", &group_id);
-        x.bool("isEgress", false);
-        x.text("ipProtocol", &r.protocol);
-        x.int("fromPort", r.from_port.unwrap_or(-1));
-        x.int("toPort", r.to_port.unwrap_or(-1));
-        match &r.source {
-            Source::Ipv4(c) => x.text("cidrIpv4", c),
-            Source::Ipv6(c) => x.text("cidrIpv6", c),
-            Source::Group(g) => x.text("referencedGroupId", g),
-        }
-        x.opt("description", r.description.as_deref());
+        render_rule(x, &group_id, r, RuleShape::Revoked)
     });
-    Ok(Handled::write(
-        ok_response("RevokeSecurityGroupIngress", ctx, &x),
-        new_state,
-    ))
+    written("RevokeSecurityGroupIngress", ctx, &x, new_state)
 }
 
 fn delete_security_group(
@@ -1657,18 +1660,24 @@ fn delete_security_group(
     let id = id.to_string();
     let mut new_state = state.clone();
     new_state.security_groups.remove(index);
-    let (new_state, _) = checked(new_state)?;
-    let mut x = Xml::default();
-    x.bool("return", true);
+    let mut x = Xml::returned_true();
     x.text("groupId", &id);
-    Ok(Handled::write(
-        ok_response("DeleteSecurityGroup", ctx, &x),
-        new_state,
-    ))
+    written("DeleteSecurityGroup", ctx, &x, new_state)
 }
 
 // ---------------------------------------------------------------------------------------------
 // VPC endpoints
+
+/// A `PolicyDocument` parameter, kept as the caller wrote it; it must be JSON.
+fn policy_document(text: &str) -> Result<serde_json::Value, Ec2Error> {
+    if serde_json::from_str::<serde_json::Value>(text).is_err() {
+        return Err(Ec2Error::new(
+            "InvalidPolicyDocument",
+            "The policy document is not valid JSON.",
+        ));
+    }
+    Ok(serde_json::Value::String(text.to_string()))
+}
 
 fn policy_text(e: &VpcEndpointConfig) -> String {
     match &e.policy_document {
@@ -1706,9 +1715,7 @@ fn render_endpoint(
     });
     let ip_type = e.ip_address_type.as_deref().unwrap_or("ipv4");
     x.text("ipAddressType", ip_type);
-    x.start("dnsOptions");
-    x.text("dnsRecordIpType", ip_type);
-    x.end("dnsOptions");
+    x.element("dnsOptions", |x| x.text("dnsRecordIpType", ip_type));
     x.bool("privateDnsEnabled", e.private_dns_enabled);
     x.bool("requesterManaged", false);
     let enis: Vec<String> = e
@@ -1740,24 +1747,30 @@ fn render_endpoint(
     x.text("ownerId", &state.account_id);
 }
 
+/// The addresses the topology gave an endpoint, as the scenario writes them down.
+fn assigned_interfaces(
+    topology: &Topology,
+    endpoint_id: &str,
+) -> Option<Vec<NetworkInterfaceConfig>> {
+    let t = topology.endpoint(endpoint_id)?;
+    Some(
+        t.network_interfaces
+            .iter()
+            .map(|n| NetworkInterfaceConfig {
+                subnet_id: n.subnet_id.clone(),
+                private_ip_address: n.address,
+                ipv6_address: n.ipv6_address,
+            })
+            .collect(),
+    )
+}
+
 /// Writes every endpoint's current local addresses into the scenario, so that later edits
 /// (another endpoint deleted, a subnet added) never move an address a client already resolved.
 fn pin_addresses(state: &mut Config, topology: &Topology) {
     for e in &mut state.vpc_endpoints {
-        if e.network_interfaces.is_some() {
-            continue;
-        }
-        if let Some(t) = topology.endpoint(&e.vpc_endpoint_id) {
-            e.network_interfaces = Some(
-                t.network_interfaces
-                    .iter()
-                    .map(|n| NetworkInterfaceConfig {
-                        subnet_id: n.subnet_id.clone(),
-                        private_ip_address: n.address,
-                        ipv6_address: n.ipv6_address,
-                    })
-                    .collect(),
-            );
+        if e.network_interfaces.is_none() {
+            e.network_interfaces = assigned_interfaces(topology, &e.vpc_endpoint_id);
         }
     }
 }
@@ -1791,16 +1804,7 @@ fn endpoint_subnet<'s>(
     vpc_id: &str,
     subnet_id: &str,
 ) -> Result<&'s SubnetConfig, Ec2Error> {
-    let (vpc, subnet) = state
-        .vpcs
-        .iter()
-        .find_map(|v| {
-            v.subnets
-                .iter()
-                .find(|s| s.subnet_id == subnet_id)
-                .map(|s| (v, s))
-        })
-        .ok_or_else(|| Ec2Error::subnet_not_found(subnet_id))?;
+    let (vpc, subnet) = find_subnet(state, subnet_id)?;
     if vpc.vpc_id != vpc_id {
         return Err(Ec2Error::new(
             "InvalidParameter",
@@ -1818,11 +1822,7 @@ fn duplicate_zone(subnet_id: &str) -> Ec2Error {
 }
 
 fn endpoint_group(state: &Config, vpc_id: &str, group_id: &str) -> Result<(), Ec2Error> {
-    let group = state
-        .security_groups
-        .iter()
-        .find(|g| g.group_id == group_id)
-        .ok_or_else(|| Ec2Error::group_not_found(group_id))?;
+    let group = &state.security_groups[group_index(state, group_id)?];
     if group.vpc_id != vpc_id {
         return Err(Ec2Error::new(
             "InvalidParameter",
@@ -1873,9 +1873,7 @@ fn create_vpc_endpoint(
             format!("Endpoint type ({endpoint_type}) does not match available service types ([Interface])."),
         ));
     }
-    if !state.vpcs.iter().any(|v| v.vpc_id == vpc_id) {
-        return Err(Ec2Error::vpc_not_found(vpc_id));
-    }
+    vpc_index(state, vpc_id)?;
     let subnet_ids = params.list("SubnetId");
     let mut zones = BTreeSet::new();
     for id in &subnet_ids {
@@ -1915,15 +1913,7 @@ fn create_vpc_endpoint(
     };
     let policy_document = match params.get("PolicyDocument") {
         None | Some("") => None,
-        Some(text) => {
-            if serde_json::from_str::<serde_json::Value>(text).is_err() {
-                return Err(Ec2Error::new(
-                    "InvalidPolicyDocument",
-                    "The policy document is not valid JSON.",
-                ));
-            }
-            Some(serde_json::Value::String(text.to_string()))
-        }
+        Some(text) => Some(policy_document(text)?),
     };
     let endpoint = VpcEndpointConfig {
         vpc_endpoint_id: ids::ec2_id("vpce"),
@@ -1948,17 +1938,9 @@ fn create_vpc_endpoint(
     let mut new_state = state.clone();
     new_state.vpc_endpoints.push(endpoint);
     let (mut new_state, topology) = checked(new_state)?;
-    // Pin the addresses the topology just assigned (see `pin_addresses`).
-    if let Some(t) = topology.endpoint(&id) {
-        let nics = t
-            .network_interfaces
-            .iter()
-            .map(|n| NetworkInterfaceConfig {
-                subnet_id: n.subnet_id.clone(),
-                private_ip_address: n.address,
-                ipv6_address: n.ipv6_address,
-            })
-            .collect();
+    // Pin the addresses the topology just assigned (see `pin_addresses`); only this
+    // endpoint's, so the call writes down nothing about the others.
+    if let Some(nics) = assigned_interfaces(&topology, &id) {
         if let Some(e) = new_state
             .vpc_endpoints
             .iter_mut()
@@ -1974,9 +1956,9 @@ fn create_vpc_endpoint(
         .iter()
         .find(|e| e.vpc_endpoint_id == id)
     {
-        x.start("vpcEndpoint");
-        render_endpoint(&mut x, e, &new_state, &topology, "pending");
-        x.end("vpcEndpoint");
+        x.element("vpcEndpoint", |x| {
+            render_endpoint(x, e, &new_state, &topology, "pending")
+        });
     }
     x.opt("clientToken", params.get("ClientToken"));
     Ok(Handled::write(
@@ -1990,19 +1972,17 @@ fn describe_vpc_endpoints(
     state: &Config,
     ctx: &ControlContext,
 ) -> Result<Handled, Ec2Error> {
-    let ids = params.list("VpcEndpointId");
-    for id in &ids {
-        if !state.vpc_endpoints.iter().any(|e| &e.vpc_endpoint_id == id) {
-            return Err(Ec2Error::endpoint_not_found(id));
-        }
-    }
-    let filters = params.filters();
-    let mut selected = Vec::new();
-    for e in &state.vpc_endpoints {
-        if !ids.is_empty() && !ids.contains(&e.vpc_endpoint_id) {
-            continue;
-        }
-        let ok = passes(&filters, &e.tags, |name| match name {
+    let by_id = NamedBy {
+        param: "VpcEndpointId",
+        key: |e: &VpcEndpointConfig| Some(e.vpc_endpoint_id.as_str()),
+        not_found: Ec2Error::endpoint_not_found,
+    };
+    let selected = select(
+        params,
+        &state.vpc_endpoints,
+        &[by_id],
+        |e| &e.tags,
+        |e, name| match name {
             "vpc-endpoint-id" => one(&e.vpc_endpoint_id),
             "vpc-id" => one(&e.vpc_id),
             "service-name" => one(&e.service_name),
@@ -2010,11 +1990,8 @@ fn describe_vpc_endpoints(
             "vpc-endpoint-type" => one(&e.vpc_endpoint_type),
             "ip-address-type" => one(e.ip_address_type.as_deref().unwrap_or("ipv4")),
             _ => None,
-        })?;
-        if ok {
-            selected.push(e);
-        }
-    }
+        },
+    )?;
     let topology = current_topology(state)?;
     let mut x = Xml::default();
     x.set("vpcEndpointSet", &selected, |x, e| {
@@ -2029,11 +2006,7 @@ fn modify_vpc_endpoint(
     ctx: &ControlContext,
 ) -> Result<Handled, Ec2Error> {
     let id = params.required("VpcEndpointId")?;
-    let index = state
-        .vpc_endpoints
-        .iter()
-        .position(|e| e.vpc_endpoint_id == id)
-        .ok_or_else(|| Ec2Error::endpoint_not_found(id))?;
+    let index = endpoint_index(state, id)?;
     let topology = current_topology(state)?;
     let mut new_state = state.clone();
     pin_addresses(&mut new_state, &topology);
@@ -2103,14 +2076,7 @@ fn modify_vpc_endpoint(
     if params.bool("ResetPolicy")? == Some(true) {
         new_state.vpc_endpoints[index].policy_document = None;
     } else if let Some(text) = params.get("PolicyDocument").filter(|t| !t.is_empty()) {
-        if serde_json::from_str::<serde_json::Value>(text).is_err() {
-            return Err(Ec2Error::new(
-                "InvalidPolicyDocument",
-                "The policy document is not valid JSON.",
-            ));
-        }
-        new_state.vpc_endpoints[index].policy_document =
-            Some(serde_json::Value::String(text.to_string()));
+        new_state.vpc_endpoints[index].policy_document = Some(policy_document(text)?);
     }
     if let Some(enabled) = params.bool("PrivateDnsEnabled")? {
         if enabled {
@@ -2118,11 +2084,7 @@ fn modify_vpc_endpoint(
         }
         new_state.vpc_endpoints[index].private_dns_enabled = enabled;
     }
-    let (new_state, _) = checked(new_state)?;
-    Ok(Handled::write(
-        return_true("ModifyVpcEndpoint", ctx),
-        new_state,
-    ))
+    written("ModifyVpcEndpoint", ctx, &Xml::returned_true(), new_state)
 }
 
 fn delete_vpc_endpoints(
@@ -2157,21 +2119,19 @@ fn delete_vpc_endpoints(
     }
     let mut x = Xml::default();
     x.set("unsuccessful", &unsuccessful, |x, id| {
-        x.start("error");
-        x.text("code", "InvalidVpcEndpoint.NotFound");
-        x.text(
-            "message",
-            &format!("The Vpc Endpoint Id '{id}' does not exist"),
-        );
-        x.end("error");
+        x.element("error", |x| {
+            x.text("code", "InvalidVpcEndpoint.NotFound");
+            x.text(
+                "message",
+                &format!("The Vpc Endpoint Id '{id}' does not exist"),
+            );
+        });
         x.text("resourceId", id);
     });
-    let response = ok_response("DeleteVpcEndpoints", ctx, &x);
     if !deleted {
-        return Ok(Handled::read(response));
+        return Ok(Handled::read(ok_response("DeleteVpcEndpoints", ctx, &x)));
     }
-    let (new_state, _) = checked(new_state)?;
-    Ok(Handled::write(response, new_state))
+    written("DeleteVpcEndpoints", ctx, &x, new_state)
 }
 
 #[cfg(test)]
