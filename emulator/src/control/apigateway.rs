@@ -177,6 +177,7 @@ fn region(state: &Config) -> Result<Region, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("Invalid region {:?}", state.region)))
 }
 
+/// The position of an API in the scenario, or API Gateway's NotFound for its id.
 fn api_index(state: &Config, api_id: &str) -> Result<usize, ApiError> {
     state
         .rest_apis
@@ -188,6 +189,10 @@ fn api_index(state: &Config, api_id: &str) -> Result<usize, ApiError> {
                 state.account_id
             ))
         })
+}
+
+fn find_api<'s>(state: &'s Config, api_id: &str) -> Result<&'s RestApiConfig, ApiError> {
+    Ok(&state.rest_apis[api_index(state, api_id)?])
 }
 
 fn body_json(req: &ControlRequest) -> Result<Map<String, Value>, ApiError> {
@@ -221,8 +226,43 @@ fn string_map(value: Option<&Value>) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
+/// The strings of a JSON array (other items skipped); `None` when it is not an array.
+fn string_list(value: Option<&Value>) -> Option<Vec<String>> {
+    value.and_then(Value::as_array).map(|items| {
+        items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect()
+    })
+}
+
+/// The object at `key`, made an empty one if it is missing or not an object.
+fn object_entry<'m>(
+    map: &'m mut Map<String, Value>,
+    key: &str,
+) -> Result<&'m mut Map<String, Value>, ApiError> {
+    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    slot.as_object_mut().ok_or_else(|| {
+        ApiError::bad_request(format!("The API definition's {key} is not an object"))
+    })
+}
+
 fn ok(status: u16, value: Value) -> ControlResponse {
     ControlResponse::json(status, &value)
+}
+
+/// A read-only call's 200 answer.
+fn answer(value: Value) -> CallResult {
+    Ok(Handled::read(ok(200, value)))
+}
+
+/// A read-only call's 200 answer listing items, under `item` as API Gateway lists them.
+fn answer_items(items: Vec<Value>) -> CallResult {
+    answer(json!({ "item": items }))
 }
 
 /// 202 and 204 answers carry no body.
@@ -320,20 +360,31 @@ fn store_document(api: &mut RestApiConfig, doc: Value) {
     api.body_file = None;
 }
 
+/// Runs an edit of one API on a copy of the state, then validates and commits it. The edit
+/// reads the region and account from `c.state`: an edit never changes them.
+fn edit_api(
+    c: &Call,
+    api_id: &str,
+    edit: impl FnOnce(&mut RestApiConfig) -> Result<ControlResponse, ApiError>,
+) -> CallResult {
+    let mut state = c.state.clone();
+    let i = api_index(&state, api_id)?;
+    let response = edit(&mut state.rest_apis[i])?;
+    commit(state, response)
+}
+
 /// Runs an edit of an API's definition on a copy of the state, then validates and commits it.
 fn edit_definition(
     c: &Call,
     api_id: &str,
     edit: impl FnOnce(&mut Value, &mut RestApiConfig) -> Result<ControlResponse, ApiError>,
 ) -> CallResult {
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let mut api = state.rest_apis[i].clone();
-    let mut doc = materialize(&state, &mut api)?;
-    let response = edit(&mut doc, &mut api)?;
-    store_document(&mut api, doc);
-    state.rest_apis[i] = api;
-    commit(state, response)
+    edit_api(c, api_id, |api| {
+        let mut doc = materialize(c.state, api)?;
+        let response = edit(&mut doc, api)?;
+        store_document(api, doc);
+        Ok(response)
+    })
 }
 
 fn is_swagger(doc: &Value) -> bool {
@@ -351,15 +402,7 @@ fn paths_mut(doc: &mut Value) -> Result<&mut Map<String, Value>, ApiError> {
     let root = doc
         .as_object_mut()
         .ok_or_else(|| ApiError::bad_request("The API definition is not an object"))?;
-    let paths = root
-        .entry("paths")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !paths.is_object() {
-        *paths = Value::Object(Map::new());
-    }
-    paths
-        .as_object_mut()
-        .ok_or_else(|| ApiError::bad_request("The API definition's paths are not an object"))
+    object_entry(root, "paths")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -484,28 +527,16 @@ fn get_rest_apis(c: &Call) -> CallResult {
         .iter()
         .map(|a| rest_api_json(c.state, a))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Handled::read(ok(200, json!({ "item": items }))))
+    answer_items(items)
 }
 
 fn get_rest_api(c: &Call, api_id: &str) -> CallResult {
-    let i = api_index(c.state, api_id)?;
-    Ok(Handled::read(ok(
-        200,
-        rest_api_json(c.state, &c.state.rest_apis[i])?,
-    )))
+    answer(rest_api_json(c.state, find_api(c.state, api_id)?)?)
 }
 
 fn endpoint_types(value: Option<&Value>) -> Result<Vec<String>, ApiError> {
-    let types: Vec<String> = value
-        .and_then(|e| e.get("types"))
-        .and_then(Value::as_array)
-        .map(|t| {
-            t.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_else(|| vec!["EDGE".to_string()]);
+    let types =
+        string_list(value.and_then(|e| e.get("types"))).unwrap_or_else(|| vec!["EDGE".to_string()]);
     check_endpoint_types(&types)?;
     Ok(types)
 }
@@ -554,17 +585,11 @@ fn create_rest_api(c: &Call) -> CallResult {
         created,
     );
     api.description = opt_str(&body, "description").map(String::from);
-    api.endpoint_configuration.vpc_endpoint_ids = body
-        .get("endpointConfiguration")
-        .and_then(|e| e.get("vpcEndpointIds"))
-        .and_then(Value::as_array)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
+    api.endpoint_configuration.vpc_endpoint_ids = string_list(
+        body.get("endpointConfiguration")
+            .and_then(|e| e.get("vpcEndpointIds")),
+    )
+    .unwrap_or_default();
     if let Some(policy) = opt_str(&body, "policy").filter(|p| !p.is_empty()) {
         api.policy = Some(parse_policy(policy)?);
     }
@@ -646,113 +671,110 @@ fn invalid_patch(op: &PatchOp) -> ApiError {
 fn update_rest_api(c: &Call, api_id: &str) -> CallResult {
     let body = body_json(c.req)?;
     let ops = patch_operations(&body);
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let mut api = state.rest_apis[i].clone();
     let touches_definition = ops.iter().any(|o| {
         ["/policy", "/binaryMediaTypes", "/apiKeySource"]
             .iter()
             .any(|p| o.path.starts_with(p))
     });
-    let mut doc = if touches_definition {
-        Some(materialize(&state, &mut api)?)
-    } else {
-        None
-    };
-    for op in &ops {
-        let value = op.value.clone().unwrap_or_default();
-        match (op.op.as_str(), op.path.as_str(), doc.as_mut()) {
-            ("replace", "/name", _) => api.name = Some(value),
-            ("replace", "/description", _) => {
-                api.description = Some(value).filter(|v| !v.is_empty())
-            }
-            ("replace", "/policy", Some(doc)) => {
-                if let Some(root) = doc.as_object_mut() {
-                    root.remove(POLICY_KEY);
+    edit_api(c, api_id, |api| {
+        let mut doc = if touches_definition {
+            Some(materialize(c.state, api)?)
+        } else {
+            None
+        };
+        for op in &ops {
+            let value = op.value.clone().unwrap_or_default();
+            match (op.op.as_str(), op.path.as_str(), doc.as_mut()) {
+                ("replace", "/name", _) => api.name = Some(value),
+                ("replace", "/description", _) => {
+                    api.description = Some(value).filter(|v| !v.is_empty())
                 }
-                api.policy = if value.is_empty() {
-                    None
-                } else {
-                    Some(parse_policy(&value)?)
-                };
-            }
-            ("replace", "/endpointConfiguration/types/0", _) => {
-                let types = vec![value];
-                check_endpoint_types(&types)?;
-                if types[0] != "PRIVATE" {
-                    api.endpoint_configuration.vpc_endpoint_ids.clear();
-                }
-                api.endpoint_configuration.types = types;
-            }
-            ("add", "/endpointConfiguration/vpcEndpointIds", _) => {
-                for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    if !api
-                        .endpoint_configuration
-                        .vpc_endpoint_ids
-                        .iter()
-                        .any(|v| v == id)
-                    {
-                        api.endpoint_configuration
-                            .vpc_endpoint_ids
-                            .push(id.to_string());
+                ("replace", "/policy", Some(doc)) => {
+                    if let Some(root) = doc.as_object_mut() {
+                        root.remove(POLICY_KEY);
                     }
-                }
-            }
-            ("remove", "/endpointConfiguration/vpcEndpointIds", _) => {
-                let gone: Vec<&str> = value.split(',').map(str::trim).collect();
-                api.endpoint_configuration
-                    .vpc_endpoint_ids
-                    .retain(|v| !gone.contains(&v.as_str()));
-            }
-            (action @ ("add" | "remove"), path, Some(doc))
-                if path.starts_with("/binaryMediaTypes/") =>
-            {
-                let media_type = unescape_segment(&path["/binaryMediaTypes/".len()..]);
-                let mut types: Vec<Value> = doc
-                    .get(BINARY_KEY)
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                types.retain(|t| t.as_str() != Some(media_type.as_str()));
-                if action == "add" {
-                    types.push(json!(media_type));
-                }
-                if let Some(root) = doc.as_object_mut() {
-                    if types.is_empty() {
-                        root.remove(BINARY_KEY);
+                    api.policy = if value.is_empty() {
+                        None
                     } else {
-                        root.insert(BINARY_KEY.into(), Value::Array(types));
+                        Some(parse_policy(&value)?)
+                    };
+                }
+                ("replace", "/endpointConfiguration/types/0", _) => {
+                    let types = vec![value];
+                    check_endpoint_types(&types)?;
+                    if types[0] != "PRIVATE" {
+                        api.endpoint_configuration.vpc_endpoint_ids.clear();
+                    }
+                    api.endpoint_configuration.types = types;
+                }
+                ("add", "/endpointConfiguration/vpcEndpointIds", _) => {
+                    for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                        if !api
+                            .endpoint_configuration
+                            .vpc_endpoint_ids
+                            .iter()
+                            .any(|v| v == id)
+                        {
+                            api.endpoint_configuration
+                                .vpc_endpoint_ids
+                                .push(id.to_string());
+                        }
                     }
                 }
-            }
-            ("replace", "/apiKeySource", Some(doc)) => {
-                if value != "HEADER" && value != "AUTHORIZER" {
-                    return Err(ApiError::bad_request(format!(
-                        "Invalid API Key source specified: {value}"
-                    )));
+                ("remove", "/endpointConfiguration/vpcEndpointIds", _) => {
+                    let gone: Vec<&str> = value.split(',').map(str::trim).collect();
+                    api.endpoint_configuration
+                        .vpc_endpoint_ids
+                        .retain(|v| !gone.contains(&v.as_str()));
                 }
-                doc[API_KEY_SOURCE_KEY] = json!(value);
-            }
-            ("replace", "/disableExecuteApiEndpoint", _) => {
-                let mut d = match doc.take() {
-                    Some(d) => d,
-                    None => materialize(&state, &mut api)?,
-                };
-                if !d[ENDPOINT_KEY].is_object() {
-                    d[ENDPOINT_KEY] = json!({});
+                (action @ ("add" | "remove"), path, Some(doc))
+                    if path.starts_with("/binaryMediaTypes/") =>
+                {
+                    let media_type = unescape_segment(&path["/binaryMediaTypes/".len()..]);
+                    let mut types: Vec<Value> = doc
+                        .get(BINARY_KEY)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    types.retain(|t| t.as_str() != Some(media_type.as_str()));
+                    if action == "add" {
+                        types.push(json!(media_type));
+                    }
+                    if let Some(root) = doc.as_object_mut() {
+                        if types.is_empty() {
+                            root.remove(BINARY_KEY);
+                        } else {
+                            root.insert(BINARY_KEY.into(), Value::Array(types));
+                        }
+                    }
                 }
-                d[ENDPOINT_KEY]["disableExecuteApiEndpoint"] = json!(value == "true");
-                doc = Some(d);
+                ("replace", "/apiKeySource", Some(doc)) => {
+                    if value != "HEADER" && value != "AUTHORIZER" {
+                        return Err(ApiError::bad_request(format!(
+                            "Invalid API Key source specified: {value}"
+                        )));
+                    }
+                    doc[API_KEY_SOURCE_KEY] = json!(value);
+                }
+                ("replace", "/disableExecuteApiEndpoint", _) => {
+                    let mut d = match doc.take() {
+                        Some(d) => d,
+                        None => materialize(c.state, api)?,
+                    };
+                    if !d[ENDPOINT_KEY].is_object() {
+                        d[ENDPOINT_KEY] = json!({});
+                    }
+                    d[ENDPOINT_KEY]["disableExecuteApiEndpoint"] = json!(value == "true");
+                    doc = Some(d);
+                }
+                _ => return Err(invalid_patch(op)),
             }
-            _ => return Err(invalid_patch(op)),
         }
-    }
-    if let Some(doc) = doc {
-        store_document(&mut api, doc);
-    }
-    let response = ok(200, rest_api_json(&state, &api)?);
-    state.rest_apis[i] = api;
-    commit(state, response)
+        if let Some(doc) = doc {
+            store_document(api, doc);
+        }
+        Ok(ok(200, rest_api_json(c.state, api)?))
+    })
 }
 
 /// A document brought by ImportRestApi or PutRestApi, checked the way the data plane will read
@@ -845,9 +867,7 @@ fn put_rest_api(c: &Call, api_id: &str) -> CallResult {
 
 /// A view of an API with an edited document, for answering before the edit is stored.
 fn api_with_doc<'a>(api: &'a mut RestApiConfig, doc: &Value) -> &'a RestApiConfig {
-    api.body = Some(doc.clone());
-    api.example = None;
-    api.body_file = None;
+    store_document(api, doc.clone());
     api
 }
 
@@ -951,25 +971,45 @@ fn embeds_methods(req: &ControlRequest) -> bool {
         .any(|(k, v)| k == "embed" && v.split(',').any(|e| e.trim() == "methods"))
 }
 
+/// The current document of an API, for a call that only reads it.
+fn read_document(c: &Call, api_id: &str) -> Result<Value, ApiError> {
+    current_document(c.state, find_api(c.state, api_id)?)
+}
+
+/// The document of a read-only call on one resource, and the resource's path.
+fn read_resource(c: &Call, api_id: &str, resource_id: &str) -> Result<(Value, String), ApiError> {
+    let doc = read_document(c, api_id)?;
+    let path = find_resource(&doc, resource_id)?;
+    Ok((doc, path))
+}
+
+/// Runs an edit of the definition at one resource (found by id, or NotFound), as
+/// [`edit_definition`] does; the edit gets the document and the resource's path.
+fn edit_resource(
+    c: &Call,
+    api_id: &str,
+    resource_id: &str,
+    edit: impl FnOnce(&mut Value, String) -> Result<ControlResponse, ApiError>,
+) -> CallResult {
+    edit_definition(c, api_id, |doc, _| {
+        let path = find_resource(doc, resource_id)?;
+        edit(doc, path)
+    })
+}
+
 fn get_resources(c: &Call, api_id: &str) -> CallResult {
-    let i = api_index(c.state, api_id)?;
-    let doc = current_document(c.state, &c.state.rest_apis[i])?;
+    let doc = read_document(c, api_id)?;
     let embed = embeds_methods(c.req);
     let items: Vec<Value> = resource_paths(&doc)
         .iter()
         .map(|p| resource_json(&doc, p, embed))
         .collect();
-    Ok(Handled::read(ok(200, json!({ "item": items }))))
+    answer_items(items)
 }
 
 fn get_resource(c: &Call, api_id: &str, resource_id: &str) -> CallResult {
-    let i = api_index(c.state, api_id)?;
-    let doc = current_document(c.state, &c.state.rest_apis[i])?;
-    let path = find_resource(&doc, resource_id)?;
-    Ok(Handled::read(ok(
-        200,
-        resource_json(&doc, &path, embeds_methods(c.req)),
-    )))
+    let (doc, path) = read_resource(c, api_id, resource_id)?;
+    answer(resource_json(&doc, &path, embeds_methods(c.req)))
 }
 
 fn valid_path_part(part: &str) -> bool {
@@ -987,8 +1027,7 @@ fn valid_path_part(part: &str) -> bool {
 fn create_resource(c: &Call, api_id: &str, parent_id: &str) -> CallResult {
     let body = body_json(c.req)?;
     let part = opt_str(&body, "pathPart").unwrap_or_default().to_string();
-    edit_definition(c, api_id, |doc, _| {
-        let parent = find_resource(doc, parent_id)?;
+    edit_resource(c, api_id, parent_id, |doc, parent| {
         if !valid_path_part(&part) {
             return Err(ApiError::bad_request("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace."));
         }
@@ -1029,8 +1068,7 @@ fn create_resource(c: &Call, api_id: &str, parent_id: &str) -> CallResult {
 }
 
 fn delete_resource(c: &Call, api_id: &str, resource_id: &str) -> CallResult {
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
+    edit_resource(c, api_id, resource_id, |doc, path| {
         if path == "/" {
             return Err(ApiError::bad_request("Cannot delete the root resource"));
         }
@@ -1129,15 +1167,23 @@ fn parameters_for_document(
             )));
         };
         let required = required.as_bool().unwrap_or(false) || location == "path";
-        let mut p = json!({"name": name, "in": location, "required": required});
-        if swagger {
-            p["type"] = json!("string");
-        } else {
-            p["schema"] = json!({"type": "string"});
-        }
-        out.push(p);
+        out.push(declared_string(
+            json!({"name": name, "in": location, "required": required}),
+            swagger,
+        ));
     }
     Ok(out)
+}
+
+/// A parameter or header declared a string, the way the document's version (Swagger 2 or
+/// OpenAPI 3) writes a type.
+fn declared_string(mut item: Value, swagger: bool) -> Value {
+    if swagger {
+        item["type"] = json!("string");
+    } else {
+        item["schema"] = json!({"type": "string"});
+    }
+    item
 }
 
 fn authorization_type_of(op: &Value) -> String {
@@ -1220,18 +1266,36 @@ fn method_json(path: &str, http_method: &str, op: &Value) -> Value {
     Value::Object(out)
 }
 
-/// The resource and document of a method call, read-only.
-fn method_context(c: &Call, api_id: &str, resource_id: &str) -> Result<(Value, String), ApiError> {
-    let i = api_index(c.state, api_id)?;
-    let doc = current_document(c.state, &c.state.rest_apis[i])?;
-    let path = find_resource(&doc, resource_id)?;
-    Ok((doc, path))
+/// Answers a read-only call on an existing method (else NotFound) with what `read` makes of
+/// the resource's path and the method's operation.
+fn read_operation(
+    c: &Call,
+    api_id: &str,
+    resource_id: &str,
+    http_method: &str,
+    read: impl FnOnce(&str, &Value) -> Result<Value, ApiError>,
+) -> CallResult {
+    let (doc, path) = read_resource(c, api_id, resource_id)?;
+    let op = operation(&doc, &path, http_method)?;
+    answer(read(&path, op)?)
+}
+
+/// Runs an edit of an existing method's operation (else NotFound), as [`edit_resource`] does.
+fn edit_operation(
+    c: &Call,
+    api_id: &str,
+    resource_id: &str,
+    http_method: &str,
+    edit: impl FnOnce(&mut Map<String, Value>) -> Result<ControlResponse, ApiError>,
+) -> CallResult {
+    edit_resource(c, api_id, resource_id, |doc, path| {
+        edit(operation_mut(doc, &path, http_method)?)
+    })
 }
 
 fn put_method(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> CallResult {
     let body = body_json(c.req)?;
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
+    edit_resource(c, api_id, resource_id, |doc, path| {
         let key = operation_key(http_method)?;
         if path_item(doc, &path).is_some_and(|item| item.contains_key(key)) {
             return Err(ApiError::conflict(
@@ -1271,26 +1335,19 @@ fn put_method(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> C
         }
         let op = Value::Object(op);
         let response = method_json(&path, http_method, &op);
-        let item = paths_mut(doc)?
-            .entry(path.clone())
-            .or_insert_with(|| json!({}));
-        if !item.is_object() {
-            *item = json!({});
-        }
-        item[key] = op;
+        object_entry(paths_mut(doc)?, &path)?.insert(key.into(), op);
         Ok(ok(201, response))
     })
 }
 
 fn get_method(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> CallResult {
-    let (doc, path) = method_context(c, api_id, resource_id)?;
-    let op = operation(&doc, &path, http_method)?;
-    Ok(Handled::read(ok(200, method_json(&path, http_method, op))))
+    read_operation(c, api_id, resource_id, http_method, |path, op| {
+        Ok(method_json(path, http_method, op))
+    })
 }
 
 fn delete_method(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> CallResult {
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
+    edit_resource(c, api_id, resource_id, |doc, path| {
         operation(doc, &path, http_method)?;
         let key = operation_key(http_method)?;
         if let Some(item) = paths_mut(doc)?
@@ -1319,8 +1376,7 @@ fn put_method_response(
     code: &str,
 ) -> CallResult {
     let body = body_json(c.req)?;
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
+    edit_resource(c, api_id, resource_id, |doc, path| {
         if !valid_status_code(code) {
             return Err(ApiError::bad_request("Invalid status code specified"));
         }
@@ -1337,11 +1393,7 @@ fn put_method_response(
                             "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid method response parameter name: {key}]"
                         ))
                     })?;
-                let mut h = if swagger {
-                    json!({"type": "string"})
-                } else {
-                    json!({"schema": {"type": "string"}})
-                };
+                let mut h = declared_string(json!({}), swagger);
                 if required.as_bool() == Some(true) {
                     h["required"] = json!(true);
                 }
@@ -1374,11 +1426,7 @@ fn put_method_response(
         }
         let answer = method_response_json(code, &response);
         let op = operation_mut(doc, &path, http_method)?;
-        let responses = op.entry("responses").or_insert_with(|| json!({}));
-        if !responses.is_object() {
-            *responses = json!({});
-        }
-        responses[code] = response;
+        object_entry(op, "responses")?.insert(code.into(), response);
         Ok(ok(201, answer))
     })
 }
@@ -1390,13 +1438,13 @@ fn get_method_response(
     http_method: &str,
     code: &str,
 ) -> CallResult {
-    let (doc, path) = method_context(c, api_id, resource_id)?;
-    let op = operation(&doc, &path, http_method)?;
-    let response = op
-        .get("responses")
-        .and_then(|r| r.get(code))
-        .ok_or_else(response_not_found)?;
-    Ok(Handled::read(ok(200, method_response_json(code, response))))
+    read_operation(c, api_id, resource_id, http_method, |_, op| {
+        let response = op
+            .get("responses")
+            .and_then(|r| r.get(code))
+            .ok_or_else(response_not_found)?;
+        Ok(method_response_json(code, response))
+    })
 }
 
 fn delete_method_response(
@@ -1406,9 +1454,7 @@ fn delete_method_response(
     http_method: &str,
     code: &str,
 ) -> CallResult {
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
-        let op = operation_mut(doc, &path, http_method)?;
+    edit_operation(c, api_id, resource_id, http_method, |op| {
         op.get_mut("responses")
             .and_then(Value::as_object_mut)
             .and_then(|r| r.remove(code))
@@ -1422,6 +1468,18 @@ fn delete_method_response(
 
 fn integration_not_found() -> ApiError {
     ApiError::not_found("Invalid Integration identifier specified")
+}
+
+/// A method's integration, or NotFound.
+fn integration_of(op: &Value) -> Result<&Value, ApiError> {
+    op.get(INTEGRATION_KEY).ok_or_else(integration_not_found)
+}
+
+/// A method's integration, to edit, or NotFound.
+fn integration_mut(op: &mut Map<String, Value>) -> Result<&mut Map<String, Value>, ApiError> {
+    op.get_mut(INTEGRATION_KEY)
+        .and_then(Value::as_object_mut)
+        .ok_or_else(integration_not_found)
 }
 
 fn status_code_of(response: &Value) -> Option<String> {
@@ -1611,9 +1669,7 @@ fn integration_for_document(body: &Map<String, Value>) -> Result<Value, ApiError
 
 fn put_integration(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> CallResult {
     let body = body_json(c.req)?;
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
-        let op = operation_mut(doc, &path, http_method)?;
+    edit_operation(c, api_id, resource_id, http_method, |op| {
         let integration = integration_for_document(&body)?;
         let answer = integration_json(&integration, resource_id);
         op.insert(INTEGRATION_KEY.into(), integration);
@@ -1622,34 +1678,17 @@ fn put_integration(c: &Call, api_id: &str, resource_id: &str, http_method: &str)
 }
 
 fn get_integration(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> CallResult {
-    let (doc, path) = method_context(c, api_id, resource_id)?;
-    let op = operation(&doc, &path, http_method)?;
-    let integration = op.get(INTEGRATION_KEY).ok_or_else(integration_not_found)?;
-    Ok(Handled::read(ok(
-        200,
-        integration_json(integration, resource_id),
-    )))
+    read_operation(c, api_id, resource_id, http_method, |_, op| {
+        Ok(integration_json(integration_of(op)?, resource_id))
+    })
 }
 
 fn delete_integration(c: &Call, api_id: &str, resource_id: &str, http_method: &str) -> CallResult {
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
-        let op = operation_mut(doc, &path, http_method)?;
+    edit_operation(c, api_id, resource_id, http_method, |op| {
         op.remove(INTEGRATION_KEY)
             .ok_or_else(integration_not_found)?;
         Ok(empty(204))
     })
-}
-
-fn integration_mut<'d>(
-    doc: &'d mut Value,
-    path: &str,
-    http_method: &str,
-) -> Result<&'d mut Map<String, Value>, ApiError> {
-    operation_mut(doc, path, http_method)?
-        .get_mut(INTEGRATION_KEY)
-        .and_then(Value::as_object_mut)
-        .ok_or_else(integration_not_found)
 }
 
 /// The document key (selection pattern, or `default`) of the integration response for `code`.
@@ -1668,13 +1707,9 @@ fn put_integration_response(
     code: &str,
 ) -> CallResult {
     let body = body_json(c.req)?;
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
-        let has_method_response = operation(doc, &path, http_method)?
-            .get("responses")
-            .and_then(|r| r.get(code))
-            .is_some();
-        let integration = integration_mut(doc, &path, http_method)?;
+    edit_operation(c, api_id, resource_id, http_method, |op| {
+        let has_method_response = op.get("responses").and_then(|r| r.get(code)).is_some();
+        let integration = integration_mut(op)?;
         // API Gateway maps an integration response onto a method response, which must exist.
         if !has_method_response {
             return Err(response_not_found());
@@ -1696,16 +1731,11 @@ fn put_integration_response(
         }
         let response = Value::Object(response);
         let answer = integration_response_json(&pattern, &response);
-        let responses = integration.entry("responses").or_insert_with(|| json!({}));
-        if !responses.is_object() {
-            *responses = json!({});
+        let responses = object_entry(integration, "responses")?;
+        if let Some(old) = integration_response_key(responses, code) {
+            responses.remove(&old);
         }
-        if let Some(map) = responses.as_object_mut() {
-            if let Some(old) = integration_response_key(map, code) {
-                map.remove(&old);
-            }
-            map.insert(pattern, response);
-        }
+        responses.insert(pattern, response);
         Ok(ok(201, answer))
     })
 }
@@ -1717,18 +1747,14 @@ fn get_integration_response(
     http_method: &str,
     code: &str,
 ) -> CallResult {
-    let (doc, path) = method_context(c, api_id, resource_id)?;
-    let op = operation(&doc, &path, http_method)?;
-    let integration = op.get(INTEGRATION_KEY).ok_or_else(integration_not_found)?;
-    let responses = integration
-        .get("responses")
-        .and_then(Value::as_object)
-        .ok_or_else(response_not_found)?;
-    let key = integration_response_key(responses, code).ok_or_else(response_not_found)?;
-    Ok(Handled::read(ok(
-        200,
-        integration_response_json(&key, &responses[&key]),
-    )))
+    read_operation(c, api_id, resource_id, http_method, |_, op| {
+        let responses = integration_of(op)?
+            .get("responses")
+            .and_then(Value::as_object)
+            .ok_or_else(response_not_found)?;
+        let key = integration_response_key(responses, code).ok_or_else(response_not_found)?;
+        Ok(integration_response_json(&key, &responses[&key]))
+    })
 }
 
 fn delete_integration_response(
@@ -1738,10 +1764,8 @@ fn delete_integration_response(
     http_method: &str,
     code: &str,
 ) -> CallResult {
-    edit_definition(c, api_id, |doc, _| {
-        let path = find_resource(doc, resource_id)?;
-        let integration = integration_mut(doc, &path, http_method)?;
-        let responses = integration
+    edit_operation(c, api_id, resource_id, http_method, |op| {
+        let responses = integration_mut(op)?
             .get_mut("responses")
             .and_then(Value::as_object_mut)
             .ok_or_else(response_not_found)?;
@@ -1788,46 +1812,49 @@ fn visible_deployments(api: &RestApiConfig) -> Vec<DeploymentConfig> {
     out
 }
 
+/// One of the deployments a caller sees, or NotFound.
+fn find_deployment<'d>(
+    deployments: &'d [DeploymentConfig],
+    deployment_id: &str,
+) -> Result<&'d DeploymentConfig, ApiError> {
+    deployments
+        .iter()
+        .find(|d| d.id == deployment_id)
+        .ok_or_else(deployment_not_found)
+}
+
 fn get_deployments(c: &Call, api_id: &str) -> CallResult {
-    let i = api_index(c.state, api_id)?;
-    let items: Vec<Value> = visible_deployments(&c.state.rest_apis[i])
+    let items: Vec<Value> = visible_deployments(find_api(c.state, api_id)?)
         .iter()
         .map(deployment_json)
         .collect();
-    Ok(Handled::read(ok(200, json!({ "item": items }))))
+    answer_items(items)
 }
 
 fn get_deployment(c: &Call, api_id: &str, deployment_id: &str) -> CallResult {
-    let i = api_index(c.state, api_id)?;
-    let d = visible_deployments(&c.state.rest_apis[i])
-        .into_iter()
-        .find(|d| d.id == deployment_id)
-        .ok_or_else(deployment_not_found)?;
-    Ok(Handled::read(ok(200, deployment_json(&d))))
+    let api = find_api(c.state, api_id)?;
+    answer(deployment_json(find_deployment(
+        &visible_deployments(api),
+        deployment_id,
+    )?))
 }
 
 fn delete_deployment(c: &Call, api_id: &str, deployment_id: &str) -> CallResult {
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let api = &mut state.rest_apis[i];
-    if !visible_deployments(api)
-        .iter()
-        .any(|d| d.id == deployment_id)
-    {
-        return Err(deployment_not_found());
-    }
-    let current = current_deployment_id(&api.id);
-    let in_use = api
-        .stages
-        .iter()
-        .any(|s| s.deployment_id.as_deref().unwrap_or(current.as_str()) == deployment_id);
-    if in_use {
-        return Err(ApiError::bad_request(
-            "Active stages pointing to this deployment must be moved or deleted",
-        ));
-    }
-    api.deployments.retain(|d| d.id != deployment_id);
-    commit(state, empty(202))
+    edit_api(c, api_id, |api| {
+        find_deployment(&visible_deployments(api), deployment_id)?;
+        let current = current_deployment_id(&api.id);
+        let in_use = api
+            .stages
+            .iter()
+            .any(|s| s.deployment_id.as_deref().unwrap_or(current.as_str()) == deployment_id);
+        if in_use {
+            return Err(ApiError::bad_request(
+                "Active stages pointing to this deployment must be moved or deleted",
+            ));
+        }
+        api.deployments.retain(|d| d.id != deployment_id);
+        Ok(empty(202))
+    })
 }
 
 /// Why API Gateway refuses to deploy a definition, if it does.
@@ -1878,51 +1905,49 @@ fn create_deployment(c: &Call, api_id: &str) -> CallResult {
         return Err(invalid_stage_name());
     }
     let created = now(c);
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let mut api = state.rest_apis[i].clone();
-    let doc = materialize(&state, &mut api)?;
-    if let Some(refusal) = deployment_refusal(&api, &doc) {
-        return Err(ApiError::bad_request(refusal));
-    }
-    let deployment = DeploymentConfig {
-        id: super::ids::apigateway_id(6),
-        description: opt_str(&body, "description").map(String::from),
-        created_date: Some(created),
-        body: doc.clone(),
-        policy: api.policy.clone(),
-    };
-    let answer = deployment_json(&deployment);
-    if let Some(name) = stage_name {
-        let variables = string_map(body.get("variables"));
-        let stage = match api.stages.iter_mut().find(|s| s.stage_name == name) {
-            Some(stage) => stage,
-            None => {
-                api.stages.push(StageConfig {
-                    stage_name: name.to_string(),
-                    deployment_id: None,
-                    description: opt_str(&body, "stageDescription").map(String::from),
-                    variables: Default::default(),
-                    access_log_settings: None,
-                    created_date: Some(created),
-                    last_updated_date: None,
-                });
-                let last = api.stages.len() - 1;
-                &mut api.stages[last]
-            }
+    edit_api(c, api_id, |api| {
+        let doc = materialize(c.state, api)?;
+        if let Some(refusal) = deployment_refusal(api, &doc) {
+            return Err(ApiError::bad_request(refusal));
+        }
+        let deployment = DeploymentConfig {
+            id: super::ids::apigateway_id(6),
+            description: opt_str(&body, "description").map(String::from),
+            created_date: Some(created),
+            body: doc.clone(),
+            policy: api.policy.clone(),
         };
-        stage.deployment_id = Some(deployment.id.clone());
-        stage.last_updated_date = Some(created);
-        for (k, v) in variables {
-            if let Value::String(v) = v {
-                stage.variables.insert(k, v);
+        let answer = deployment_json(&deployment);
+        if let Some(name) = stage_name {
+            let variables = string_map(body.get("variables"));
+            let stage = match api.stages.iter_mut().find(|s| s.stage_name == name) {
+                Some(stage) => stage,
+                None => {
+                    api.stages.push(StageConfig {
+                        stage_name: name.to_string(),
+                        deployment_id: None,
+                        description: opt_str(&body, "stageDescription").map(String::from),
+                        variables: Default::default(),
+                        access_log_settings: None,
+                        created_date: Some(created),
+                        last_updated_date: None,
+                    });
+                    let last = api.stages.len() - 1;
+                    &mut api.stages[last]
+                }
+            };
+            stage.deployment_id = Some(deployment.id.clone());
+            stage.last_updated_date = Some(created);
+            for (k, v) in variables {
+                if let Value::String(v) = v {
+                    stage.variables.insert(k, v);
+                }
             }
         }
-    }
-    api.deployments.push(deployment);
-    store_document(&mut api, doc);
-    state.rest_apis[i] = api;
-    commit(state, ok(201, answer))
+        api.deployments.push(deployment);
+        store_document(api, doc);
+        Ok(ok(201, answer))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1930,6 +1955,18 @@ fn create_deployment(c: &Call, api_id: &str) -> CallResult {
 
 fn stage_not_found() -> ApiError {
     ApiError::not_found("Invalid Stage identifier specified")
+}
+
+/// The position of an API's stage, or NotFound.
+fn stage_index(api: &RestApiConfig, name: &str) -> Result<usize, ApiError> {
+    api.stages
+        .iter()
+        .position(|s| s.stage_name == name)
+        .ok_or_else(stage_not_found)
+}
+
+fn find_stage<'a>(api: &'a RestApiConfig, name: &str) -> Result<&'a StageConfig, ApiError> {
+    Ok(&api.stages[stage_index(api, name)?])
 }
 
 fn stage_json(api: &RestApiConfig, stage: &StageConfig) -> Value {
@@ -1972,116 +2009,96 @@ fn stage_json(api: &RestApiConfig, stage: &StageConfig) -> Value {
 }
 
 fn get_stages(c: &Call, api_id: &str) -> CallResult {
-    let api = &c.state.rest_apis[api_index(c.state, api_id)?];
-    let items: Vec<Value> = api.stages.iter().map(|s| stage_json(api, s)).collect();
-    Ok(Handled::read(ok(200, json!({ "item": items }))))
+    let api = find_api(c.state, api_id)?;
+    answer_items(api.stages.iter().map(|s| stage_json(api, s)).collect())
 }
 
 fn get_stage(c: &Call, api_id: &str, name: &str) -> CallResult {
-    let api = &c.state.rest_apis[api_index(c.state, api_id)?];
-    let stage = api
-        .stages
-        .iter()
-        .find(|s| s.stage_name == name)
-        .ok_or_else(stage_not_found)?;
-    Ok(Handled::read(ok(200, stage_json(api, stage))))
+    let api = find_api(c.state, api_id)?;
+    answer(stage_json(api, find_stage(api, name)?))
 }
 
 fn create_stage(c: &Call, api_id: &str) -> CallResult {
     let body = body_json(c.req)?;
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let api = &mut state.rest_apis[i];
-    let name = opt_str(&body, "stageName").unwrap_or_default();
-    if !valid_stage_name(name) {
-        return Err(invalid_stage_name());
-    }
-    let deployment_id = opt_str(&body, "deploymentId").unwrap_or_default();
-    if !visible_deployments(api)
-        .iter()
-        .any(|d| d.id == deployment_id)
-    {
-        return Err(deployment_not_found());
-    }
-    if api.stages.iter().any(|s| s.stage_name == name) {
-        return Err(ApiError::conflict("Stage already exists"));
-    }
-    let created = now(c);
-    let stage = StageConfig {
-        stage_name: name.to_string(),
-        // The stand-in deployment of undeployed stages is what they serve: keep it unnamed.
-        deployment_id: Some(deployment_id.to_string())
-            .filter(|d| *d != current_deployment_id(&api.id)),
-        description: opt_str(&body, "description").map(String::from),
-        variables: string_map(body.get("variables"))
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
-            .collect(),
-        access_log_settings: None,
-        created_date: Some(created),
-        last_updated_date: Some(created),
-    };
-    let answer = stage_json(api, &stage);
-    api.stages.push(stage);
-    commit(state, ok(201, answer))
+    edit_api(c, api_id, |api| {
+        let name = opt_str(&body, "stageName").unwrap_or_default();
+        if !valid_stage_name(name) {
+            return Err(invalid_stage_name());
+        }
+        let deployment_id = opt_str(&body, "deploymentId").unwrap_or_default();
+        find_deployment(&visible_deployments(api), deployment_id)?;
+        if api.stages.iter().any(|s| s.stage_name == name) {
+            return Err(ApiError::conflict("Stage already exists"));
+        }
+        let created = now(c);
+        let stage = StageConfig {
+            stage_name: name.to_string(),
+            // The stand-in deployment of undeployed stages is what they serve: keep it unnamed.
+            deployment_id: Some(deployment_id.to_string())
+                .filter(|d| *d != current_deployment_id(&api.id)),
+            description: opt_str(&body, "description").map(String::from),
+            variables: string_map(body.get("variables"))
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                .collect(),
+            access_log_settings: None,
+            created_date: Some(created),
+            last_updated_date: Some(created),
+        };
+        let answer = stage_json(api, &stage);
+        api.stages.push(stage);
+        Ok(ok(201, answer))
+    })
 }
 
 fn update_stage(c: &Call, api_id: &str, name: &str) -> CallResult {
     let body = body_json(c.req)?;
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let api = &mut state.rest_apis[i];
-    let deployments = visible_deployments(api);
-    let current = current_deployment_id(&api.id);
-    let j = api
-        .stages
-        .iter()
-        .position(|s| s.stage_name == name)
-        .ok_or_else(stage_not_found)?;
-    let stage = &mut api.stages[j];
-    for op in patch_operations(&body) {
-        let value = op.value.clone().unwrap_or_default();
-        let log = &mut stage.access_log_settings;
-        match (op.op.as_str(), op.path.as_str()) {
-            ("replace", "/deploymentId") => {
-                if !deployments.iter().any(|d| d.id == value) {
-                    return Err(deployment_not_found());
+    edit_api(c, api_id, |api| {
+        let deployments = visible_deployments(api);
+        let current = current_deployment_id(&api.id);
+        let j = stage_index(api, name)?;
+        let stage = &mut api.stages[j];
+        for op in patch_operations(&body) {
+            let value = op.value.clone().unwrap_or_default();
+            let log = &mut stage.access_log_settings;
+            match (op.op.as_str(), op.path.as_str()) {
+                ("replace", "/deploymentId") => {
+                    find_deployment(&deployments, &value)?;
+                    stage.deployment_id = Some(value).filter(|d| *d != current);
                 }
-                stage.deployment_id = Some(value).filter(|d| *d != current);
+                ("replace", "/description") => {
+                    stage.description = Some(value).filter(|d| !d.is_empty())
+                }
+                ("replace" | "add", path) if path.starts_with("/variables/") => {
+                    let key = unescape_segment(&path["/variables/".len()..]);
+                    stage.variables.insert(key, value);
+                }
+                ("remove", path) if path.starts_with("/variables/") => {
+                    let key = unescape_segment(&path["/variables/".len()..]);
+                    stage.variables.remove(&key);
+                }
+                ("replace", "/accessLogSettings/format") => {
+                    log.get_or_insert_with(empty_access_log).format = value
+                }
+                ("replace", "/accessLogSettings/destinationArn") => {
+                    log.get_or_insert_with(empty_access_log).destination_arn = Some(value)
+                }
+                ("remove", "/accessLogSettings") => *log = None,
+                _ => return Err(invalid_patch(&op)),
             }
-            ("replace", "/description") => {
-                stage.description = Some(value).filter(|d| !d.is_empty())
-            }
-            ("replace" | "add", path) if path.starts_with("/variables/") => {
-                let key = unescape_segment(&path["/variables/".len()..]);
-                stage.variables.insert(key, value);
-            }
-            ("remove", path) if path.starts_with("/variables/") => {
-                let key = unescape_segment(&path["/variables/".len()..]);
-                stage.variables.remove(&key);
-            }
-            ("replace", "/accessLogSettings/format") => {
-                log.get_or_insert_with(empty_access_log).format = value
-            }
-            ("replace", "/accessLogSettings/destinationArn") => {
-                log.get_or_insert_with(empty_access_log).destination_arn = Some(value)
-            }
-            ("remove", "/accessLogSettings") => *log = None,
-            _ => return Err(invalid_patch(&op)),
         }
-    }
-    if stage
-        .access_log_settings
-        .as_ref()
-        .is_some_and(|l| l.format.is_empty())
-    {
-        return Err(ApiError::bad_request(
-            "Access Log format must be specified when a destination is set",
-        ));
-    }
-    stage.last_updated_date = Some(now(c));
-    let answer = stage_json(api, &api.stages[j]);
-    commit(state, ok(200, answer))
+        if stage
+            .access_log_settings
+            .as_ref()
+            .is_some_and(|l| l.format.is_empty())
+        {
+            return Err(ApiError::bad_request(
+                "Access Log format must be specified when a destination is set",
+            ));
+        }
+        stage.last_updated_date = Some(now(c));
+        Ok(ok(200, stage_json(api, &api.stages[j])))
+    })
 }
 
 fn empty_access_log() -> AccessLogSettingsConfig {
@@ -2093,28 +2110,19 @@ fn empty_access_log() -> AccessLogSettingsConfig {
 }
 
 fn delete_stage(c: &Call, api_id: &str, name: &str) -> CallResult {
-    let mut state = c.state.clone();
-    let i = api_index(&state, api_id)?;
-    let api = &mut state.rest_apis[i];
-    let j = api
-        .stages
-        .iter()
-        .position(|s| s.stage_name == name)
-        .ok_or_else(stage_not_found)?;
-    api.stages.remove(j);
-    commit(state, empty(202))
+    edit_api(c, api_id, |api| {
+        let j = stage_index(api, name)?;
+        api.stages.remove(j);
+        Ok(empty(202))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Export.
 
 fn get_export(c: &Call, api_id: &str, stage_name: &str, kind: &str) -> CallResult {
-    let api = &c.state.rest_apis[api_index(c.state, api_id)?];
-    let stage = api
-        .stages
-        .iter()
-        .find(|s| s.stage_name == stage_name)
-        .ok_or_else(stage_not_found)?;
+    let api = find_api(c.state, api_id)?;
+    let stage = find_stage(api, stage_name)?;
     if kind != "oas30" && kind != "swagger" {
         return Err(ApiError::bad_request(format!(
             "Invalid export type specified: {kind}. Valid options are oas30,swagger"
