@@ -755,10 +755,15 @@ fn a_deployment_takes_the_configured_time_to_reach_its_stage() {
     assert_eq!(stage["deploymentId"], new_id.as_str());
     // until the delay has passed.
     std::thread::sleep(
-        Duration::from_secs(2).saturating_sub(deployed_at.elapsed()) + Duration::from_millis(500),
+        Duration::from_secs(5).saturating_sub(deployed_at.elapsed()) + Duration::from_millis(500),
     );
     let after = call_api(&target, &name, api, "/test");
-    assert_eq!(after.status_line, "HTTP/1.1 403 Forbidden", "{after:?}");
+    assert_eq!(
+        after.status_line,
+        "HTTP/1.1 403 Forbidden",
+        "{after:?}\n{}",
+        emulator.stderr()
+    );
     assert!(
         after.body.contains("with an explicit deny"),
         "{}",

@@ -154,6 +154,11 @@ impl ControlPlane {
             let Some(plane) = me.upgrade() else { return };
             let mut writer = plane.lock_writer();
             if !writer.held.release_due(Instant::now()) {
+                // Woken before the due time (timer rounding), or the hold was extended by a
+                // newer deployment: wait for whatever is due next.
+                if let Some(next) = writer.held.next_due() {
+                    plane.release_at(next);
+                }
                 return;
             }
             let state = plane.state.load_full();
