@@ -272,7 +272,10 @@ async fn the_sdk_for_rust_builds_a_private_api_that_answers() {
     assert_eq!(api.name(), Some("orders"));
     let configuration = api.endpoint_configuration().expect("endpointConfiguration");
     assert_eq!(configuration.types(), [EndpointType::Private]);
-    assert_eq!(configuration.vpc_endpoint_ids(), [vpce_id.clone()]);
+    assert_eq!(
+        configuration.vpc_endpoint_ids(),
+        std::slice::from_ref(&vpce_id)
+    );
     assert!(
         api.policy().is_some_and(|p| p.contains(&vpce_id)),
         "{:?}",
