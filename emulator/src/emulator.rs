@@ -452,10 +452,13 @@ impl EmulatorBuilder {
             }
             _ => None,
         };
-        if control_enabled {
-            self.config = crate::control::prepare(self.config)?;
-        }
-        let topology = Topology::from_config(&self.config)?;
+        let topology = if control_enabled {
+            let (config, topology) = crate::control::prepare(self.config)?;
+            self.config = config;
+            topology
+        } else {
+            Topology::from_config(&self.config)?
+        };
 
         let (temp_certs, certs_dir) = match &self.certs_dir {
             Some(dir) => (None, dir.clone()),
@@ -760,7 +763,7 @@ impl Emulator {
         match &self.control {
             // The control plane's state becomes the reloaded scenario (and is persisted).
             Some((plane, _)) => {
-                let config = crate::control::prepare(config)?;
+                let (config, _) = crate::control::prepare(config)?;
                 plane.replace(config).map_err(ReloadError::Listen)?;
             }
             None => self.serving.apply(new)?,
