@@ -757,16 +757,21 @@ impl Emulator {
     /// scenario being served stays in force, whole: requests never see a half-applied change.
     /// Returns the new scenario's warnings.
     pub fn reload(&mut self, config: Config) -> Result<Vec<ConfigError>, ReloadError> {
-        let new = Topology::from_config(&config)?;
+        // With the control plane, its state becomes the reloaded scenario (and is persisted).
+        let (config, new) = match &self.control {
+            Some(_) => {
+                let (config, new) = crate::control::prepare(config)?;
+                (Some(config), new)
+            }
+            None => (None, Topology::from_config(&config)?),
+        };
         let warnings = new.warnings.clone();
         let ready = ready_info(&new, self.dns_addr(), &self.ca_path, self.https_port());
-        match &self.control {
-            // The control plane's state becomes the reloaded scenario (and is persisted).
-            Some((plane, _)) => {
-                let (config, _) = crate::control::prepare(config)?;
-                plane.replace(config).map_err(ReloadError::Listen)?;
+        match (&self.control, config) {
+            (Some((plane, _)), Some(config)) => {
+                plane.replace(config, new).map_err(ReloadError::Listen)?
             }
-            None => self.serving.apply(new)?,
+            _ => self.serving.apply(new)?,
         }
         let control_plane_endpoint = self.ready.control_plane_endpoint.take();
         self.ready = ready;

@@ -38,7 +38,8 @@ pub struct ImportedApi {
     pub warnings: Vec<DocumentError>,
 }
 
-const OPERATIONS: &[(&str, &str)] = &[
+/// Operation keys of an OpenAPI path item and the HTTP methods they stand for.
+pub(crate) const OPERATIONS: &[(&str, &str)] = &[
     ("get", "GET"),
     ("put", "PUT"),
     ("post", "POST"),

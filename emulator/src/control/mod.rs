@@ -87,9 +87,12 @@ impl ControlResponse {
 pub struct Handled {
     /// What the caller gets.
     pub response: ControlResponse,
-    /// `Some`: the call changed the state; this is the new scenario, already validated with
-    /// [`validate`]. The server persists and applies it before answering.
+    /// `Some`: the call changed the state; this is the new scenario. The server persists and
+    /// applies it before answering.
     pub new_state: Option<Config>,
+    /// The new scenario validated (what [`validate`] returned for it), so the server need not
+    /// validate it again.
+    pub topology: Option<crate::topology::Topology>,
 }
 
 impl Handled {
@@ -98,14 +101,20 @@ impl Handled {
         Handled {
             response,
             new_state: None,
+            topology: None,
         }
     }
 
-    /// A call that changed the state.
-    pub fn write(response: ControlResponse, new_state: Config) -> Handled {
+    /// A call that changed the state to `new_state`, which [`validate`] turned into `topology`.
+    pub fn write(
+        response: ControlResponse,
+        new_state: Config,
+        topology: crate::topology::Topology,
+    ) -> Handled {
         Handled {
             response,
             new_state: Some(new_state),
+            topology: Some(topology),
         }
     }
 }

@@ -93,10 +93,10 @@ impl ControlPlane {
 
     /// Replaces the whole state (a reload of the scenario file), persisting it; it is served at
     /// once, held deployments included.
-    pub fn replace(&self, config: Config) -> Result<(), String> {
+    pub fn replace(&self, config: Config, topology: Topology) -> Result<(), String> {
         let mut writer = self.lock_writer();
         writer.held.clear();
-        self.commit(&mut writer, config, false)
+        self.commit(&mut writer, config, topology, false)
     }
 
     fn lock_writer(&self) -> std::sync::MutexGuard<'_, Writer> {
@@ -105,10 +105,15 @@ impl ControlPlane {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Validates, persists, applies (with new deployments held back when the state asks for a
-    /// propagation delay), then records `config` as the state.
-    fn commit(&self, writer: &mut Writer, config: Config, from_call: bool) -> Result<(), String> {
-        super::validate(&config).map_err(|e| e.to_string())?;
+    /// Persists, applies (with new deployments held back when the state asks for a propagation
+    /// delay), then records `config`, which validated into `topology`, as the state.
+    fn commit(
+        &self,
+        writer: &mut Writer,
+        config: Config,
+        topology: Topology,
+        from_call: bool,
+    ) -> Result<(), String> {
         let delay = Duration::from_secs(
             config
                 .emulator
@@ -121,7 +126,11 @@ impl ControlPlane {
             held.hold_changes(&writer.served, &config, delay, Instant::now());
         }
         let served = held.served(&config);
-        let topology = super::validate(&served).map_err(|e| e.to_string());
+        // Only held stages make what is served differ from the state.
+        let topology = match held.next_due() {
+            None => Ok(topology),
+            Some(_) => super::validate(&served).map_err(|e| e.to_string()),
+        };
         let result = topology.and_then(|topology| {
             if let Some(store) = &self.store {
                 store.save(&config).map_err(|e| e.to_string())?;
@@ -196,15 +205,17 @@ impl ControlPlane {
         let mut writer = self.lock_writer();
         let current = self.state.load_full();
         let handled = handler(request, &current, &ctx);
-        let response = match handled.new_state {
-            None => handled.response,
-            Some(new_state) => match self.commit(&mut writer, new_state, true) {
-                Ok(()) => handled.response,
-                Err(message) => {
-                    tracing::error!("control plane: change not applied: {message}");
-                    internal_error(service, &message, &ctx)
+        let response = match (handled.new_state, handled.topology) {
+            (Some(new_state), Some(topology)) => {
+                match self.commit(&mut writer, new_state, topology, true) {
+                    Ok(()) => handled.response,
+                    Err(message) => {
+                        tracing::error!("control plane: change not applied: {message}");
+                        internal_error(service, &message, &ctx)
+                    }
                 }
-            },
+            }
+            _ => handled.response,
         };
         finish(response, &ctx)
     }

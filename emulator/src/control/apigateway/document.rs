@@ -10,17 +10,7 @@ use super::deployments::current_deployment_id;
 use super::state::region;
 use super::wire::{object_entry, ApiError};
 
-/// Operation keys of an OpenAPI path item and the HTTP methods they stand for.
-pub(super) const OPERATIONS: &[(&str, &str)] = &[
-    ("get", "GET"),
-    ("put", "PUT"),
-    ("post", "POST"),
-    ("delete", "DELETE"),
-    ("options", "OPTIONS"),
-    ("head", "HEAD"),
-    ("patch", "PATCH"),
-    ("x-amazon-apigateway-any-method", "ANY"),
-];
+pub(super) use crate::openapi::OPERATIONS;
 
 pub(super) const INTEGRATION_KEY: &str = "x-amazon-apigateway-integration";
 

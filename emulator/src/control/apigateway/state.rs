@@ -37,7 +37,7 @@ pub(super) fn find_api<'s>(state: &'s Config, api_id: &str) -> Result<&'s RestAp
 /// Validates an edited scenario and hands it back as the new state.
 pub(super) fn commit(state: Config, response: ControlResponse) -> CallResult {
     match validate(&state) {
-        Ok(_) => Ok(Handled::write(response, state)),
+        Ok(topology) => Ok(Handled::write(response, state, topology)),
         Err(e) => Err(ApiError::bad_request(if e.path == "$" {
             e.message
         } else {

@@ -317,6 +317,7 @@ pub(super) fn create_vpc_endpoint(
     Ok(Handled::write(
         ok_response("CreateVpcEndpoint", ctx, &x),
         new_state,
+        topology,
     ))
 }
 

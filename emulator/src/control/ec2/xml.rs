@@ -106,6 +106,10 @@ pub(super) fn written(
     body: &Xml,
     new_state: Config,
 ) -> Result<Handled, Ec2Error> {
-    let (new_state, _) = checked(new_state)?;
-    Ok(Handled::write(ok_response(action, ctx, body), new_state))
+    let (new_state, topology) = checked(new_state)?;
+    Ok(Handled::write(
+        ok_response(action, ctx, body),
+        new_state,
+        topology,
+    ))
 }
