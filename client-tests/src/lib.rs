@@ -344,3 +344,42 @@ impl Drop for RunningBinary {
         }
     }
 }
+
+/// The walkthrough's resource policy: deny every request not through `vpce`, allow the rest.
+pub fn walkthrough_policy(vpce: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+             "Resource": "execute-api:/*/*/*",
+             "Condition": {"StringNotEquals": {"aws:sourceVpce": vpce}}},
+            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+             "Resource": "execute-api:/*/*/*"}
+        ]
+    })
+    .to_string()
+}
+
+impl Target {
+    /// `curl -i -X GET` through `dns_name` as the emulator's DNS resolves it (the walkthrough's
+    /// nslookup step), with `x-apigw-api-id`.
+    pub fn call_by_name(&self, dns_name: &str, api_id: &str, path: &str) -> CurlResponse {
+        let addresses = self.resolve(dns_name);
+        assert!(!addresses.is_empty(), "{dns_name} resolves");
+        let header = format!("x-apigw-api-id:{api_id}");
+        CurlResponse::parse(&self.curl(
+            dns_name,
+            addresses[0],
+            path,
+            &["-i", "-X", "GET", "-H", &header],
+        ))
+    }
+
+    /// The control plane's `http://IP:PORT`, from the ready file.
+    pub fn control_plane_endpoint(&self) -> String {
+        self.ready["controlPlaneEndpoint"]
+            .as_str()
+            .expect("the ready file names the control plane")
+            .to_string()
+    }
+}

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use client_tests::{require_tool, RunningBinary, Target};
+use client_tests::{require_tool, RunningBinary};
 use serde_json::Value;
 
 /// An empty scenario: only the Region and account; everything else comes from the tools.
@@ -81,6 +81,22 @@ fn aws_raw(endpoint: &str, args: &[&str]) -> std::process::Output {
         .expect("the aws CLI runs")
 }
 
+/// `aws apigateway update-rest-api` replacing the API's policy with the walkthrough's for `vpce`.
+fn put_walkthrough_policy(endpoint: &str, api_id: &str, vpce: &str) -> Value {
+    let policy = serde_json::to_string(&client_tests::walkthrough_policy(vpce)).expect("json");
+    aws(
+        endpoint,
+        &[
+            "apigateway",
+            "update-rest-api",
+            "--rest-api-id",
+            api_id,
+            "--patch-operations",
+            &format!("op=replace,path=/policy,value={policy}"),
+        ],
+    )
+}
+
 fn start(dir: &Path, state_dir: &Path) -> RunningBinary {
     let scenario = dir.join("scenario.json");
     if !scenario.exists() {
@@ -97,32 +113,6 @@ fn start(dir: &Path, state_dir: &Path) -> RunningBinary {
             state_dir.to_str().expect("utf-8 path"),
         ],
     )
-}
-
-fn control_endpoint(target: &Target) -> String {
-    target.ready["controlPlaneEndpoint"]
-        .as_str()
-        .expect("the ready file names the control plane")
-        .to_string()
-}
-
-/// `curl -i` through the endpoint's regional DNS name (resolved by the emulator's DNS, as the
-/// walkthrough does with nslookup), with `x-apigw-api-id`.
-fn call_api(
-    target: &Target,
-    dns_name: &str,
-    api_id: &str,
-    path: &str,
-) -> client_tests::CurlResponse {
-    let addresses = target.resolve(dns_name);
-    assert!(!addresses.is_empty(), "{dns_name} resolves");
-    let header = format!("x-apigw-api-id:{api_id}");
-    client_tests::CurlResponse::parse(&target.curl(
-        dns_name,
-        addresses[0],
-        path,
-        &["-i", "-X", "GET", "-H", &header],
-    ))
 }
 
 /// The console's explain page for a curl command line, as HTML.
@@ -147,27 +137,13 @@ fn console_explain(control: &str, command: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn policy_for(vpce: &str) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
-             "Resource": "execute-api:/*/*/*",
-             "Condition": {"StringNotEquals": {"aws:sourceVpce": vpce}}},
-            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
-             "Resource": "execute-api:/*/*/*"}
-        ]
-    })
-    .to_string()
-}
-
 #[test]
 fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let state_dir = dir.path().join("state");
     let emulator = start(dir.path(), &state_dir);
     let target = emulator.target.clone();
-    let ep = control_endpoint(&target);
+    let ep = target.control_plane_endpoint();
 
     // Create an Amazon VPC endpoint for API Gateway.
     let vpc = aws(&ep, &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]);
@@ -308,7 +284,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     assert_eq!(api["name"], "PetStore");
 
     // Not deployed yet: the stage does not exist.
-    let before = call_api(&target, &regional, &api_id, "/test");
+    let before = target.call_by_name(&regional, &api_id, "/test");
     assert_eq!(before.status_line, "HTTP/1.1 403 Forbidden", "{before:?}");
     assert_eq!(before.body, r#"{"message":"Forbidden"}"#);
 
@@ -331,20 +307,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     );
 
     // Grant the VPC endpoint permission, then deploy.
-    let updated = aws(
-        &ep,
-        &[
-            "apigateway",
-            "update-rest-api",
-            "--rest-api-id",
-            &api_id,
-            "--patch-operations",
-            &format!(
-                "op=replace,path=/policy,value={}",
-                serde_json::to_string(&policy_for(&vpce_id)).expect("json")
-            ),
-        ],
-    );
+    let updated = put_walkthrough_policy(&ep, &api_id, &vpce_id);
     assert!(
         updated["policy"]
             .as_str()
@@ -369,33 +332,20 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     );
 
     // The walkthrough's test: HTTP/1.1 200 OK.
-    let ok = call_api(&target, &regional, &api_id, "/test");
+    let ok = target.call_by_name(&regional, &api_id, "/test");
     assert_eq!(ok.status_line, "HTTP/1.1 200 OK", "{ok:?}");
     assert!(
         ok.body.contains("Welcome to your Pet Store API"),
         "{}",
         ok.body
     );
-    let pets = call_api(&target, &regional, &api_id, "/test/pets");
+    let pets = target.call_by_name(&regional, &api_id, "/test/pets");
     assert_eq!(pets.status_line, "HTTP/1.1 200 OK");
 
     // A policy change is invisible until it is deployed.
-    aws(
-        &ep,
-        &[
-            "apigateway",
-            "update-rest-api",
-            "--rest-api-id",
-            &api_id,
-            "--patch-operations",
-            &format!(
-                "op=replace,path=/policy,value={}",
-                serde_json::to_string(&policy_for("vpce-0fffffffffffffff0")).expect("json")
-            ),
-        ],
-    );
+    put_walkthrough_policy(&ep, &api_id, "vpce-0fffffffffffffff0");
     assert_eq!(
-        call_api(&target, &regional, &api_id, "/test").status_line,
+        target.call_by_name(&regional, &api_id, "/test").status_line,
         "HTTP/1.1 200 OK"
     );
     aws(
@@ -409,7 +359,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
             "test",
         ],
     );
-    let denied = call_api(&target, &regional, &api_id, "/test");
+    let denied = target.call_by_name(&regional, &api_id, "/test");
     assert_eq!(denied.status_line, "HTTP/1.1 403 Forbidden");
     assert!(
         denied.body.contains("with an explicit deny"),
@@ -418,22 +368,9 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     );
 
     // Allowed again in the API, but not deployed: still denied, and explain says why.
-    aws(
-        &ep,
-        &[
-            "apigateway",
-            "update-rest-api",
-            "--rest-api-id",
-            &api_id,
-            "--patch-operations",
-            &format!(
-                "op=replace,path=/policy,value={}",
-                serde_json::to_string(&policy_for(&vpce_id)).expect("json")
-            ),
-        ],
-    );
+    put_walkthrough_policy(&ep, &api_id, &vpce_id);
     assert_eq!(
-        call_api(&target, &regional, &api_id, "/test").status_line,
+        target.call_by_name(&regional, &api_id, "/test").status_line,
         "HTTP/1.1 403 Forbidden"
     );
     let page = console_explain(
@@ -451,7 +388,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     assert!(status.success());
     let restarted = start(dir.path(), &state_dir);
     let target = restarted.target.clone();
-    let ep = control_endpoint(&target);
+    let ep = target.control_plane_endpoint();
     let apis = aws(&ep, &["apigateway", "get-rest-apis"]);
     assert_eq!(apis["items"][0]["id"], api_id.as_str(), "{apis}");
     let stages = aws(&ep, &["apigateway", "get-stages", "--rest-api-id", &api_id]);
@@ -465,7 +402,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
         endpoints["VpcEndpoints"][0]["DnsEntries"][0]["DnsName"],
         regional.as_str()
     );
-    let still_denied = call_api(&target, &regional, &api_id, "/test");
+    let still_denied = target.call_by_name(&regional, &api_id, "/test");
     assert_eq!(still_denied.status_line, "HTTP/1.1 403 Forbidden");
     assert!(still_denied.body.contains("with an explicit deny"));
     // The pending change survived too: deploying it now serves it.
@@ -481,7 +418,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
         ],
     );
     assert_eq!(
-        call_api(&target, &regional, &api_id, "/test").status_line,
+        target.call_by_name(&regional, &api_id, "/test").status_line,
         "HTTP/1.1 200 OK"
     );
     let deployments = aws(
@@ -502,7 +439,7 @@ fn boto3_builds_a_private_api_that_answers() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let emulator = start(dir.path(), &dir.path().join("state"));
     let target = emulator.target.clone();
-    let ep = control_endpoint(&target);
+    let ep = target.control_plane_endpoint();
     let script = r#"
 import json, sys, boto3
 ep = sys.argv[1]
@@ -548,7 +485,7 @@ print(json.dumps({"api": api["id"], "vpce": vpce, "dns": dns}))
         made["api"].as_str().expect("api"),
         made["dns"].as_str().expect("dns"),
     );
-    let response = call_api(&target, dns, api, "/dev/orders");
+    let response = target.call_by_name(dns, api, "/dev/orders");
     assert_eq!(response.status_line, "HTTP/1.1 200 OK", "{response:?}");
     assert_eq!(response.body, r#"{"orders": []}"#);
     // The Route 53 alias name of the associated endpoint works too.
@@ -596,7 +533,7 @@ fn kill_9_during_a_burst_of_writes_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let state_dir = dir.path().join("state");
     let emulator = start(dir.path(), &state_dir);
-    let ep = control_endpoint(&emulator.target);
+    let ep = emulator.target.control_plane_endpoint();
     let vpc = aws(&ep, &["ec2", "create-vpc", "--cidr-block", "10.2.0.0/16"]);
     let vpc_id = vpc["Vpc"]["VpcId"].as_str().expect("VpcId").to_string();
 
@@ -668,7 +605,7 @@ fn kill_9_during_a_burst_of_writes_loses_nothing_acknowledged() {
 
     // And it starts again from it.
     let restarted = start(dir.path(), &state_dir);
-    let ep = control_endpoint(&restarted.target);
+    let ep = restarted.target.control_plane_endpoint();
     let described = aws(
         &ep,
         &[
@@ -696,28 +633,15 @@ fn a_deployment_takes_the_configured_time_to_reach_its_stage() {
         "127.0.0.1:0",
     ]);
     let target = emulator.target.clone();
-    let ep = control_endpoint(&target);
+    let ep = target.control_plane_endpoint();
     let name = target.dns_name(0, 0);
     let api = client_tests::SEED_API_ID;
     assert_eq!(
-        call_api(&target, &name, api, "/test").status_line,
+        target.call_by_name(&name, api, "/test").status_line,
         "HTTP/1.1 200 OK"
     );
 
-    aws(
-        &ep,
-        &[
-            "apigateway",
-            "update-rest-api",
-            "--rest-api-id",
-            api,
-            "--patch-operations",
-            &format!(
-                "op=replace,path=/policy,value={}",
-                serde_json::to_string(&policy_for("vpce-0fffffffffffffff0")).expect("json")
-            ),
-        ],
-    );
+    put_walkthrough_policy(&ep, api, "vpce-0fffffffffffffff0");
     let deployed = aws(
         &ep,
         &[
@@ -733,7 +657,7 @@ fn a_deployment_takes_the_configured_time_to_reach_its_stage() {
     let new_id = deployed["id"].as_str().expect("id").to_string();
     // Requests still meet the old deployment...
     assert_eq!(
-        call_api(&target, &name, api, "/test").status_line,
+        target.call_by_name(&name, api, "/test").status_line,
         "HTTP/1.1 200 OK"
     );
     assert!(
@@ -757,7 +681,7 @@ fn a_deployment_takes_the_configured_time_to_reach_its_stage() {
     std::thread::sleep(
         Duration::from_secs(5).saturating_sub(deployed_at.elapsed()) + Duration::from_millis(500),
     );
-    let after = call_api(&target, &name, api, "/test");
+    let after = target.call_by_name(&name, api, "/test");
     assert_eq!(
         after.status_line,
         "HTTP/1.1 403 Forbidden",

@@ -35,13 +35,6 @@ fn start(dir: &Path) -> RunningBinary {
     )
 }
 
-fn control_endpoint(target: &Target) -> String {
-    target.ready["controlPlaneEndpoint"]
-        .as_str()
-        .expect("the ready file names the control plane")
-        .to_string()
-}
-
 /// Static test credentials, as a CI job without an AWS account would configure them.
 fn credentials() -> aws_sdk_ec2::config::Credentials {
     aws_sdk_ec2::config::Credentials::new(
@@ -81,46 +74,12 @@ fn apigateway_client(endpoint: &str) -> aws_sdk_apigateway::Client {
     aws_sdk_apigateway::Client::from_conf(config)
 }
 
-/// The walkthrough's resource policy: only `vpce` may invoke the API.
-fn policy_for(vpce: &str) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
-             "Resource": "execute-api:/*/*/*",
-             "Condition": {"StringNotEquals": {"aws:sourceVpce": vpce}}},
-            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
-             "Resource": "execute-api:/*/*/*"}
-        ]
-    })
-    .to_string()
-}
-
-/// `curl -i` through the endpoint's regional DNS name (resolved by the emulator's DNS, as the
-/// walkthrough does with nslookup), with `x-apigw-api-id`.
-fn call_api(
-    target: &Target,
-    dns_name: &str,
-    api_id: &str,
-    path: &str,
-) -> client_tests::CurlResponse {
-    let addresses = target.resolve(dns_name);
-    assert!(!addresses.is_empty(), "{dns_name} resolves");
-    let header = format!("x-apigw-api-id:{api_id}");
-    client_tests::CurlResponse::parse(&target.curl(
-        dns_name,
-        addresses[0],
-        path,
-        &["-i", "-X", "GET", "-H", &header],
-    ))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sdk_for_rust_builds_a_private_api_that_answers() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let emulator = start(dir.path());
     let target = emulator.target.clone();
-    let endpoint = control_endpoint(&target);
+    let endpoint = target.control_plane_endpoint();
     let ec2 = ec2_client(&endpoint);
     let apigw = apigateway_client(&endpoint);
 
@@ -263,7 +222,7 @@ async fn the_sdk_for_rust_builds_a_private_api_that_answers() {
                 .vpc_endpoint_ids(&vpce_id)
                 .build(),
         )
-        .policy(policy_for(&vpce_id))
+        .policy(client_tests::walkthrough_policy(&vpce_id))
         .send()
         .await
         .expect("CreateRestApi");
@@ -379,7 +338,7 @@ async fn the_sdk_for_rust_builds_a_private_api_that_answers() {
     // The data plane through the endpoint's DNS name (blocking tools, off the runtime).
     let response = tokio::task::spawn_blocking({
         let (target, regional, api_id) = (target.clone(), regional.clone(), api_id.clone());
-        move || call_api(&target, &regional, &api_id, "/test/orders")
+        move || target.call_by_name(&regional, &api_id, "/test/orders")
     })
     .await
     .expect("curl finished");
