@@ -77,16 +77,26 @@ pub struct MappingTemplate {
     /// True when the template has no references or directives: it renders as written, and the
     /// request path skips the engine (MOCK's `{"statusCode": 200}` on every request).
     is_static: bool,
+    /// For a constant template, the status a MOCK integration reads from it.
+    static_mock_status: Option<u64>,
 }
 
 impl MappingTemplate {
     /// Parses a template.
     pub fn parse(source: &str) -> Result<MappingTemplate, crate::vtl::VtlError> {
+        let is_static = !source.contains(['$', '#', '\\']);
         Ok(MappingTemplate {
             source: source.to_string(),
             compiled: Arc::new(crate::vtl::Template::parse(source)?),
-            is_static: !source.contains(['$', '#', '\\']),
+            is_static,
+            static_mock_status: is_static
+                .then(|| crate::integration::mapping::mock_status(source.as_bytes())),
         })
+    }
+
+    /// For a constant template, the status a MOCK integration selects with it.
+    pub fn static_mock_status(&self) -> Option<u64> {
+        self.static_mock_status
     }
 
     /// The parsed template.
@@ -155,6 +165,9 @@ pub struct LambdaProxyIntegration {
 pub struct IntegrationResponse {
     /// A regular expression matched against the backend status code; `None` is the default.
     pub selection_pattern: Option<String>,
+    /// `selection_pattern` compiled to match the whole status, once, not per request; `None`
+    /// for the default and for a pattern that does not compile (it never matches).
+    pub selection_regex: Option<regex::Regex>,
     /// The status the client gets.
     pub status_code: u16,
     /// `method.response.header.X` ← a source expression (`'static'`,
@@ -162,6 +175,15 @@ pub struct IntegrationResponse {
     pub response_parameters: Vec<(String, String)>,
     /// Response templates by content type.
     pub response_templates: Templates,
+}
+
+impl IntegrationResponse {
+    /// A pattern as `selection_regex` holds it: anchored at both ends.
+    pub fn compile_selection_pattern(pattern: Option<&str>) -> Option<regex::Regex> {
+        pattern
+            .filter(|p| !p.is_empty())
+            .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok())
+    }
 }
 
 /// The outcome of routing a path and method.

@@ -4,6 +4,9 @@
 //! Exit codes: 0 success; 1 the emulator could not run (a port in use, an unwritable certs
 //! directory); 2 usage or scenario error.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -86,10 +86,13 @@ impl ClientIdentity<'_> {
 
     /// A label for logs: `10.20.0.7 (on-premises over Direct Connect)`.
     pub fn describe(&self) -> String {
-        match self.network {
-            Some(n) => format!("{} ({})", self.address, n.name),
-            None => self.address.to_string(),
+        let mut text = crate::gateway::clock::ip_text(self.address);
+        if let Some(n) = self.network {
+            text.push_str(" (");
+            text.push_str(&n.name);
+            text.push(')');
         }
+        text
     }
 }
 

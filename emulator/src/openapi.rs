@@ -571,6 +571,9 @@ impl Importer {
             }
         }
         Ok(IntegrationResponse {
+            selection_regex: IntegrationResponse::compile_selection_pattern(
+                selection_pattern.as_deref(),
+            ),
             selection_pattern,
             status_code: status_code
                 .ok_or_else(|| DocumentError::new(path, "expected a statusCode"))?,

@@ -71,6 +71,98 @@ pub struct Rendered {
 #[derive(Debug, Clone)]
 pub struct Template {
     nodes: Vec<Node>,
+    context_use: ContextUse,
+    /// The source's length: what the output usually needs, reserved up front.
+    output_hint: usize,
+}
+
+/// Which of `$context`'s top-level keys a template can read, found at parse time so that a
+/// request builds only those (the console's Example API page reads `$context.stage` alone, and
+/// building the whole object was a third of its request path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextUse {
+    /// Only these keys, each read as `$context.key…` (`identity` for `$context.identity.sourceIp`).
+    Keys(Vec<String>),
+    /// `$context` itself is used (printed, iterated, indexed, passed to a method): every key.
+    All,
+}
+
+impl ContextUse {
+    /// Whether the template may read `key`.
+    pub fn reads(&self, key: &str) -> bool {
+        match self {
+            ContextUse::Keys(keys) => keys.iter().any(|k| k == key),
+            ContextUse::All => true,
+        }
+    }
+
+    fn note(&mut self, reference: &Reference) {
+        if reference.name != "context" {
+            return;
+        }
+        match (&mut *self, reference.parts.first()) {
+            (ContextUse::All, _) => {}
+            (ContextUse::Keys(keys), Some(Part::Prop(key))) => {
+                if !keys.contains(key) {
+                    keys.push(key.clone());
+                }
+            }
+            _ => *self = ContextUse::All,
+        }
+    }
+
+    fn visit_nodes(&mut self, nodes: &[Node]) {
+        for node in nodes {
+            match node {
+                Node::Text(_) | Node::Break | Node::Stop => {}
+                Node::Ref(r) => self.visit_ref(r),
+                Node::Set(r, e) => {
+                    self.visit_ref(r);
+                    self.visit_expr(e);
+                }
+                Node::If(branches, otherwise) => {
+                    for (condition, body) in branches {
+                        self.visit_expr(condition);
+                        self.visit_nodes(body);
+                    }
+                    self.visit_nodes(otherwise);
+                }
+                Node::Foreach(_, e, body, _) => {
+                    self.visit_expr(e);
+                    self.visit_nodes(body);
+                }
+            }
+        }
+    }
+
+    fn visit_ref(&mut self, reference: &Reference) {
+        self.note(reference);
+        for part in &reference.parts {
+            match part {
+                Part::Prop(_) => {}
+                Part::Index(e) => self.visit_expr(e),
+                Part::Method(_, args) => args.iter().for_each(|a| self.visit_expr(a)),
+            }
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Lit(_) => {}
+            Expr::Interp(nodes) => self.visit_nodes(nodes),
+            Expr::Ref(r) => self.visit_ref(r),
+            Expr::List(items) => items.iter().for_each(|e| self.visit_expr(e)),
+            Expr::Range(a, b) | Expr::Bin(_, a, b) => {
+                self.visit_expr(a);
+                self.visit_expr(b);
+            }
+            Expr::Map(entries) => entries.iter().for_each(|(k, v)| {
+                self.visit_expr(k);
+                self.visit_expr(v);
+            }),
+            Expr::Not(e) | Expr::Neg(e) => self.visit_expr(e),
+        }
+    }
 }
 
 impl Template {
@@ -78,9 +170,19 @@ impl Template {
     pub fn parse(source: &str) -> Result<Template, VtlError> {
         let mut parser = Parser::new(source, None, 0);
         let toks = parser.template()?;
+        let nodes = build(gobble(toks))?;
+        let mut context_use = ContextUse::Keys(Vec::new());
+        context_use.visit_nodes(&nodes);
         Ok(Template {
-            nodes: build(gobble(toks))?,
+            nodes,
+            context_use,
+            output_hint: source.len(),
         })
+    }
+
+    /// Which `$context` keys it reads; a [`RenderInput::context`] needs no others.
+    pub fn context_use(&self) -> &ContextUse {
+        &self.context_use
     }
 
     /// Renders the template; `$context.responseOverride` settings are dropped.
@@ -101,7 +203,7 @@ impl Template {
             regexes: RefCell::new(HashMap::new()),
             at: Pos { line: 1, column: 1 },
         };
-        let mut text = String::new();
+        let mut text = String::with_capacity(self.output_hint.min(MAX_OUTPUT));
         r.nodes(&self.nodes, &mut text)?;
         let ro = r
             .vars
@@ -1946,6 +2048,37 @@ mod tests {
 
     fn text(t: &str) -> String {
         fx("").text(t)
+    }
+
+    #[test]
+    fn context_use_names_the_keys_a_template_reads() {
+        let uses = |t: &str| Template::parse(t).unwrap().context_use().clone();
+        let keys = |k: &[&str]| ContextUse::Keys(k.iter().map(|s| s.to_string()).collect());
+        assert_eq!(uses("plain $input.body"), keys(&[]));
+        assert_eq!(
+            uses("$context.stage ${context.identity.sourceIp} $!context.stage"),
+            keys(&["stage", "identity"])
+        );
+        assert_eq!(
+            uses("#if($x == $context.requestId)#set($y = \"$context.path\")#end"),
+            keys(&["requestId", "path"])
+        );
+        assert_eq!(
+            uses("#foreach($i in [1..$context.requestTimeEpoch])#end"),
+            keys(&["requestTimeEpoch"])
+        );
+        for whole in [
+            "$context",
+            "$context.keySet()",
+            "$context['stage']",
+            "#foreach($k in $context.keySet())$k#end",
+            "$util.escapeJavaScript(\"$context\")",
+            "#set($c = $context)$c.stage",
+        ] {
+            assert_eq!(uses(whole), ContextUse::All, "{whole}");
+        }
+        assert!(ContextUse::All.reads("anything"));
+        assert!(!keys(&["stage"]).reads("apiId"));
     }
 
     #[test]

@@ -316,23 +316,7 @@ fn bare_response(status: u16, date: &str) -> Vec<u8> {
 
 /// The current time as an HTTP date, formatted once per second per thread.
 pub fn http_date() -> String {
-    use std::cell::RefCell;
-    use std::time::{SystemTime, UNIX_EPOCH};
-    thread_local! {
-        static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
-    }
-    let now = SystemTime::now();
-    let second = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.0 != second {
-            *cache = (second, httpdate::fmt_http_date(now));
-        }
-        cache.1.clone()
-    })
+    super::clock::now().texts.http_date.clone()
 }
 
 /// Serves HTTP/1.1 requests on `io` until the client closes, a limit is hit, or `shutdown` fires

@@ -13,13 +13,13 @@
 //! `server` owns sockets, TLS and protocols; `http1` is the HTTP/1.1 codec; `response` shapes
 //! bytes.
 
+pub mod clock;
 pub mod http1;
 pub mod response;
 pub mod server;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -149,9 +149,18 @@ struct AccessFacts {
 }
 
 /// The method ARN a request invokes, as policies see it and as denial messages show it.
-struct MethodTarget {
+struct MethodTarget<'a> {
     arn: String,
-    masked_arn: String,
+    /// The API's ARN with the account masked; the method part follows as in `arn`.
+    masked_api_arn: &'a str,
+    api_arn_len: usize,
+}
+
+impl MethodTarget<'_> {
+    /// The ARN as a denial shows it, account masked (built only for a denial).
+    fn masked_arn(&self) -> String {
+        format!("{}{}", self.masked_api_arn, &self.arn[self.api_arn_len..])
+    }
 }
 
 /// Routes, authorizes and answers requests, reading the current topology per request.
@@ -193,26 +202,6 @@ fn denial_message(
         }
         (_, DenialWording::Legacy) => base,
     }
-}
-
-/// `aws:CurrentTime` in the form IAM uses.
-fn iso8601_now() -> (String, u64) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let t = time::OffsetDateTime::from_unix_timestamp(now as i64)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let text = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    (text, now)
 }
 
 /// `$context` for a stage's access log line.
@@ -280,28 +269,6 @@ fn access_context(
         "status": response.status,
         "tlsVersion": conn.tls_version,
     })
-}
-
-/// `$context.requestTime` (`25/Nov/2026:10:00:00 +0000`) and `requestTimeEpoch` (ms).
-fn request_time() -> (String, u64) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let t = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let text = format!(
-        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
-        t.day(),
-        MONTHS[usize::from(u8::from(t.month())).saturating_sub(1) % 12],
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    (text, now.as_millis() as u64)
 }
 
 impl Gateway {
@@ -450,7 +417,7 @@ impl Gateway {
             GatewayError::Forbidden
         })?;
         outcome.stage = Some(stage.name.clone());
-        let request_time_now = request_time();
+        let now = clock::now();
         // Only stages with an access log pay for its facts.
         outcome.access = stage.access_log.is_some().then(|| AccessFacts {
             stage: stage.clone(),
@@ -459,7 +426,7 @@ impl Gateway {
             vpc_id: endpoint.map(|e| e.vpc_id.clone()).unwrap_or_default(),
             resource_id: None,
             integration_latency_ms: None,
-            request_time: request_time_now.clone(),
+            request_time: (now.texts.request_time.clone(), now.epoch_ms),
         });
 
         let resource_path = if rest.is_empty() { "/" } else { rest };
@@ -480,18 +447,33 @@ impl Gateway {
         }
 
         // The method ARN names the path as requested, without its leading slash.
-        let method_path = format!(
-            "/{}/{}/{}",
-            stage.name,
-            request.method,
-            rest.strip_prefix('/').unwrap_or(rest)
+        let method_path = rest.strip_prefix('/').unwrap_or(rest);
+        let mut arn = String::with_capacity(
+            api.arn.len() + stage.name.len() + request.method.len() + method_path.len() + 3,
         );
+        for part in [
+            &api.arn,
+            "/",
+            &stage.name,
+            "/",
+            &request.method,
+            "/",
+            method_path,
+        ] {
+            arn.push_str(part);
+        }
         let target = MethodTarget {
-            arn: format!("{}{method_path}", api.arn),
-            masked_arn: format!("{}{method_path}", api.masked_arn),
+            arn,
+            masked_api_arn: &api.masked_arn,
+            api_arn_len: api.arn.len(),
         };
-        let context =
-            self.condition_context(topology, endpoint.map(|e| &**e), client.address, request);
+        let context = self.condition_context(
+            topology,
+            endpoint.map(|e| &**e),
+            client.address,
+            request,
+            &now,
+        );
         let wording = topology.settings.denial_wording;
         if let Some(endpoint) = endpoint {
             self.authorize(&endpoint.policy, &target, &context, true, wording, outcome)?;
@@ -506,7 +488,7 @@ impl Gateway {
             (None, Some(_)) => {
                 outcome.decision = Some("ImplicitDeny");
                 return Err(GatewayError::AccessDenied(denial_message(
-                    &target.masked_arn,
+                    &target.masked_arn(),
                     Decision::ImplicitDeny,
                     false,
                     wording,
@@ -516,7 +498,6 @@ impl Gateway {
 
         let query = request.query();
         let host = request.header("host").unwrap_or_default();
-        let (request_time, request_time_epoch) = request_time_now;
         let method_request = MethodRequest {
             api_id: &api.id,
             account_id: &topology.account_id,
@@ -529,8 +510,8 @@ impl Gateway {
             http_method: &request.method,
             request_id: &ids.request_id,
             extended_request_id: &ids.extended_request_id,
-            request_time: &request_time,
-            request_time_epoch,
+            request_time: &now.texts.request_time,
+            request_time_epoch: now.epoch_ms,
             path: resource_path,
             path_parameters: &route.path_parameters,
             query: &query,
@@ -665,27 +646,28 @@ impl Gateway {
         endpoint: Option<&VpcEndpoint>,
         client_address: IpAddr,
         request: &GatewayRequest,
+        now: &clock::Now,
     ) -> ConditionContext {
-        let (now, epoch) = iso8601_now();
-        let mut c = ConditionContext::new();
+        // Names in lower case, as the context stores them: no allocation for them.
+        let mut c = ConditionContext::with_capacity(10);
         match endpoint {
             Some(endpoint) => {
-                c.insert("aws:SourceVpce", endpoint.id.clone());
-                c.insert("aws:SourceVpc", endpoint.vpc_id.clone());
-                c.insert("aws:VpcSourceIp", client_address.to_string());
+                c.insert_static("aws:sourcevpce", endpoint.id.clone());
+                c.insert_static("aws:sourcevpc", endpoint.vpc_id.clone());
+                c.insert_static("aws:vpcsourceip", clock::ip_text(client_address));
             }
-            None => c.insert("aws:SourceIp", client_address.to_string()),
+            None => c.insert_static("aws:sourceip", clock::ip_text(client_address)),
         }
-        c.insert("aws:SecureTransport", "true");
-        c.insert("aws:CurrentTime", now);
-        c.insert("aws:EpochTime", epoch.to_string());
-        c.insert("aws:PrincipalType", "Anonymous");
-        c.insert("aws:RequestedRegion", topology.region.name.clone());
+        c.insert_static("aws:securetransport", "true");
+        c.insert_static("aws:currenttime", now.texts.iso8601.clone());
+        c.insert_static("aws:epochtime", now.texts.epoch_text.clone());
+        c.insert_static("aws:principaltype", "Anonymous");
+        c.insert_static("aws:requestedregion", topology.region.name.clone());
         if let Some(ua) = request.header("user-agent") {
-            c.insert("aws:UserAgent", ua.to_string());
+            c.insert_static("aws:useragent", ua);
         }
         if let Some(referer) = request.header("referer") {
-            c.insert("aws:Referer", referer.to_string());
+            c.insert_static("aws:referer", referer);
         }
         c
     }
@@ -721,7 +703,7 @@ impl Gateway {
     fn authorize(
         &self,
         policy: &Policy,
-        target: &MethodTarget,
+        target: &MethodTarget<'_>,
         context: &ConditionContext,
         endpoint_policy: bool,
         wording: DenialWording,
@@ -762,7 +744,7 @@ impl Gateway {
         tracing::info!(target: "apigw_emulator::policy", resource = %target.arn, trace = %serde_json::to_string(&trace).unwrap_or_default(), "{reason}");
         outcome.reason = Some(reason);
         Err(GatewayError::AccessDenied(denial_message(
-            &target.masked_arn,
+            &target.masked_arn(),
             evaluation.decision,
             endpoint_policy,
             wording,

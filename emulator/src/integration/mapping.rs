@@ -11,7 +11,27 @@ use serde_json::{json, Map, Value};
 use super::{IntegrationOutput, MethodRequest};
 use crate::api::{IntegrationResponse, MappingTemplate, PassthroughBehavior, Templates};
 use crate::gateway::response::GatewayError;
-use crate::vtl::{RenderInput, Rendered};
+use crate::vtl::{ContextUse, RenderInput, Rendered};
+
+/// `$context`'s top-level keys, in the order a printed `$context` lists them.
+const CONTEXT_KEYS: [&str; 16] = [
+    "accountId",
+    "apiId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+];
 
 impl MethodRequest<'_> {
     /// The first value of a request header, by case-insensitive name.
@@ -24,16 +44,43 @@ impl MethodRequest<'_> {
 
     /// `$context` as a JSON object: what templates and `context.X` mappings read.
     pub fn context_value(&self) -> Value {
-        let domain_prefix = self.domain_name.split('.').next().unwrap_or_default();
-        json!({
-            "accountId": self.account_id,
-            "apiId": self.api_id,
-            "deploymentId": self.deployment_id,
-            "domainName": self.domain_name,
-            "domainPrefix": domain_prefix,
-            "extendedRequestId": self.extended_request_id,
-            "httpMethod": self.http_method,
-            "identity": {
+        self.context_value_for(&ContextUse::All)
+    }
+
+    /// `$context` with only the keys a template reads (the request path builds no more).
+    pub fn context_value_for(&self, wanted: &ContextUse) -> Value {
+        let mut context = Map::new();
+        match wanted {
+            ContextUse::All => {
+                for key in CONTEXT_KEYS {
+                    context.insert(key.to_string(), self.context_field(key));
+                }
+            }
+            ContextUse::Keys(keys) => {
+                for key in keys.iter().filter(|k| CONTEXT_KEYS.contains(&k.as_str())) {
+                    context.insert(key.clone(), self.context_field(key));
+                }
+            }
+        }
+        Value::Object(context)
+    }
+
+    /// One top-level key of `$context`; `Null` for a key it does not have.
+    fn context_field(&self, key: &str) -> Value {
+        match key {
+            "accountId" => self.account_id.into(),
+            "apiId" => self.api_id.into(),
+            "deploymentId" => self.deployment_id.into(),
+            "domainName" => self.domain_name.into(),
+            "domainPrefix" => self
+                .domain_name
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .into(),
+            "extendedRequestId" => self.extended_request_id.into(),
+            "httpMethod" => self.http_method.into(),
+            "identity" => json!({
                 "sourceIp": self.source_ip.to_string(),
                 "userAgent": self.header("user-agent"),
                 "vpceId": self.vpce_id,
@@ -42,16 +89,17 @@ impl MethodRequest<'_> {
                 "caller": null,
                 "user": null,
                 "userArn": null,
-            },
-            "path": format!("/{}{}", self.stage, self.path),
-            "protocol": self.protocol,
-            "requestId": self.request_id,
-            "requestTime": self.request_time,
-            "requestTimeEpoch": self.request_time_epoch,
-            "resourceId": self.resource_id,
-            "resourcePath": self.resource_path,
-            "stage": self.stage,
-        })
+            }),
+            "path" => format!("/{}{}", self.stage, self.path).into(),
+            "protocol" => self.protocol.into(),
+            "requestId" => self.request_id.into(),
+            "requestTime" => self.request_time.into(),
+            "requestTimeEpoch" => self.request_time_epoch.into(),
+            "resourceId" => self.resource_id.into(),
+            "resourcePath" => self.resource_path.into(),
+            "stage" => self.stage.into(),
+            _ => Value::Null,
+        }
     }
 
     fn stage_variables_value(&self) -> Value {
@@ -110,7 +158,13 @@ impl MethodRequest<'_> {
             return self.stage_variables.get(name).cloned();
         }
         if let Some(name) = source.strip_prefix("context.") {
-            return lookup(&self.context_value(), name).and_then(scalar);
+            let (key, rest) = name.split_once('.').unwrap_or((name, ""));
+            let value = self.context_field(key);
+            return if rest.is_empty() {
+                scalar(&value)
+            } else {
+                lookup(&value, rest).and_then(scalar)
+            };
         }
         if let Some(rest) = source.strip_prefix("method.request.body") {
             let body = String::from_utf8_lossy(self.body);
@@ -128,7 +182,7 @@ impl MethodRequest<'_> {
                 header_overrides: Vec::new(),
             });
         }
-        let context = self.context_value();
+        let context = self.context_value_for(template.template().context_use());
         let stage_variables = self.stage_variables_value();
         let input = RenderInput {
             context: &context,
@@ -222,6 +276,22 @@ pub fn json_path<'v>(value: &'v Value, expression: &str) -> Option<&'v Value> {
     Some(current)
 }
 
+/// The request template for the request's content type (absent: `application/json`).
+pub fn request_template<'t>(
+    request: &MethodRequest<'_>,
+    templates: &'t Templates,
+) -> Option<&'t MappingTemplate> {
+    let content_type = request
+        .header("content-type")
+        .map(|c| c.split(';').next().unwrap_or("").trim())
+        .filter(|c| !c.is_empty())
+        .unwrap_or("application/json");
+    templates
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(content_type))
+        .map(|(_, t)| t)
+}
+
 /// The request body an integration gets: the template for the request's content type
 /// (absent: `application/json`), or the body itself as `passthroughBehavior` allows.
 /// `Err(UnsupportedMediaType)` is API Gateway's 415.
@@ -230,22 +300,7 @@ pub fn request_body(
     templates: &Templates,
     passthrough: PassthroughBehavior,
 ) -> Result<Bytes, GatewayError> {
-    let content_type = request
-        .header("content-type")
-        .map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "application/json".to_string());
-    let template = templates
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(&content_type))
-        .map(|(_, t)| t);
-    match (template, passthrough) {
+    match (request_template(request, templates), passthrough) {
         (Some(t), _) => {
             let body = String::from_utf8_lossy(request.body);
             Ok(Bytes::from(request.render(t, &body)?.text))
@@ -272,9 +327,8 @@ pub fn select_response<'r>(
                 .is_some_and(|p| !p.is_empty())
         })
         .find(|r| {
-            r.selection_pattern
-                .as_deref()
-                .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok())
+            r.selection_regex
+                .as_ref()
                 .is_some_and(|re| re.is_match(status))
         })
         .or_else(|| {
@@ -421,6 +475,7 @@ mod tests {
     fn responses_are_selected_by_pattern_then_default() {
         let resp = |p: Option<&str>, s| IntegrationResponse {
             selection_pattern: p.map(String::from),
+            selection_regex: IntegrationResponse::compile_selection_pattern(p),
             status_code: s,
             response_parameters: vec![],
             response_templates: Default::default(),

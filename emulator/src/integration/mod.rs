@@ -154,9 +154,17 @@ fn mock_answer(
     mock: &MockIntegration,
     request: &MethodRequest<'_>,
 ) -> Result<IntegrationOutput, GatewayError> {
-    let rendered =
-        mapping::request_body(request, &mock.request_templates, mock.passthrough_behavior)?;
-    let status = mapping::mock_status(&rendered);
+    // A constant template (`{"statusCode": 200}`) selected its status when it was loaded.
+    let status = match mapping::request_template(request, &mock.request_templates)
+        .and_then(|t| t.static_mock_status())
+    {
+        Some(status) => status,
+        None => mapping::mock_status(&mapping::request_body(
+            request,
+            &mock.request_templates,
+            mock.passthrough_behavior,
+        )?),
+    };
     match mapping::select_response(&mock.responses, &status.to_string()) {
         Some(chosen) => mapping::map_response(chosen, request, &[], Bytes::new(), false),
         None => {

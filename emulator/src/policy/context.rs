@@ -1,11 +1,36 @@
 //! The condition keys of one request.
 
+use std::borrow::Cow;
+
 /// Condition keys and their values. Key names are case-insensitive; values are kept as given.
 /// A key may have several values (multivalued keys such as `aws:TagKeys`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConditionContext {
-    // A request carries a dozen keys at most: a linear scan beats hashing them.
-    values: Vec<(String, Vec<String>)>,
+    // A request carries a dozen keys at most: a linear scan beats hashing them. Keys are stored
+    // in lower case; the gateway's own keys are static and cost no allocation per request.
+    values: Vec<(Cow<'static, str>, Values)>,
+}
+
+/// One key's values: most keys have exactly one, which needs no list of its own.
+#[derive(Debug, Clone, Eq)]
+enum Values {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl PartialEq for Values {
+    fn eq(&self, other: &Values) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Values {
+    fn as_slice(&self) -> &[String] {
+        match self {
+            Values::One(v) => std::slice::from_ref(v),
+            Values::Many(v) => v,
+        }
+    }
 }
 
 impl ConditionContext {
@@ -14,14 +39,38 @@ impl ConditionContext {
         ConditionContext::default()
     }
 
+    /// An empty context with room for `keys` keys.
+    pub fn with_capacity(keys: usize) -> ConditionContext {
+        ConditionContext {
+            values: Vec::with_capacity(keys),
+        }
+    }
+
     /// Sets a single-valued key.
     pub fn insert(&mut self, key: &str, value: impl Into<String>) {
-        self.insert_multi(key, vec![value.into()]);
+        self.set(
+            Cow::Owned(key.to_ascii_lowercase()),
+            Values::One(value.into()),
+        );
+    }
+
+    /// Sets a single-valued key whose name is a constant: no allocation for the name when it is
+    /// written in lower case.
+    pub fn insert_static(&mut self, key: &'static str, value: impl Into<String>) {
+        let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(key.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(key)
+        };
+        self.set(key, Values::One(value.into()));
     }
 
     /// Sets a multivalued key (an empty list is a present but empty set).
     pub fn insert_multi(&mut self, key: &str, values: Vec<String>) {
-        let key = key.to_ascii_lowercase();
+        self.set(Cow::Owned(key.to_ascii_lowercase()), Values::Many(values));
+    }
+
+    fn set(&mut self, key: Cow<'static, str>, values: Values) {
         match self.values.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => *v = values,
             None => self.values.push((key, values)),
