@@ -305,7 +305,7 @@ pub async fn explain_with(
         peer,
         sni: Some(request.host.clone()),
         tls_version: "TLSv1.2",
-        cipher_suite: "ECDHE-ECDSA-AES128-GCM-SHA256".to_string(),
+        cipher_suite: "ECDHE-ECDSA-AES128-GCM-SHA256",
     };
     let (response, trace) = gateway.handle_traced(&conn, gateway_request).await;
     match &trace.api {

@@ -124,7 +124,7 @@ mod tests {
             peer: "127.0.0.1:50123".parse().expect("an address"),
             sni: Some(host),
             tls_version: "TLSv1.3",
-            cipher_suite: "TLS_AES_128_GCM_SHA256".to_string(),
+            cipher_suite: "TLS_AES_128_GCM_SHA256",
         };
         let request = GatewayRequest {
             method: "GET".to_string(),

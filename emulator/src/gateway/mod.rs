@@ -89,8 +89,8 @@ pub struct ConnectionInfo {
     pub sni: Option<String>,
     /// `TLSv1.2` or `TLSv1.3`.
     pub tls_version: &'static str,
-    /// The negotiated cipher suite.
-    pub cipher_suite: String,
+    /// The negotiated cipher suite, as OpenSSL names it (`ECDHE-ECDSA-AES128-GCM-SHA256`).
+    pub cipher_suite: &'static str,
 }
 
 /// The Host header's name, lower case, without a port.
@@ -528,7 +528,7 @@ impl Gateway {
                 "HTTP/1.1"
             },
             tls_version: conn.tls_version,
-            cipher_suite: &conn.cipher_suite,
+            cipher_suite: conn.cipher_suite,
         };
         let integration_started = std::time::Instant::now();
         let output = self

@@ -208,8 +208,7 @@ async fn serve_connection(
         },
         cipher_suite: session
             .negotiated_cipher_suite()
-            .map(|c| format!("{:?}", c.suite()))
-            .unwrap_or_default(),
+            .map_or("", |c| crate::tls::openssl_suite_name(c.suite())),
     };
     let h2 = session.alpn_protocol() == Some(b"h2");
     if h2 {

@@ -29,6 +29,8 @@ use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::Server;
 use tokio::net::{TcpListener, UdpSocket};
 
+mod udp;
+
 use crate::names;
 use crate::network::ClientIdentity;
 use crate::topology::{EndpointType, Topology};
@@ -177,52 +179,54 @@ impl DnsHandler {
     }
 }
 
-#[async_trait::async_trait]
-impl RequestHandler for DnsHandler {
-    async fn handle_request<R: ResponseHandler, T: hickory_server::net::runtime::Time>(
-        &self,
-        request: &Request,
-        mut response_handle: R,
-    ) -> ResponseInfo {
-        let resp_edns = request.edns.as_ref().map(|req_edns| {
-            let mut e = Edns::new();
-            e.set_max_payload(req_edns.max_payload().max(512));
-            e.set_version(0);
-            e
-        });
-        let mut builder = MessageResponseBuilder::from_message_request(request);
-        if let Some(e) = &resp_edns {
-            builder.edns(e);
-        }
-        let fallback = |request: &Request, code: ResponseCode| {
-            let mut metadata = Metadata::response_from_request(&request.metadata);
-            metadata.response_code = code;
-            ResponseInfo::from(hickory_proto::op::Header {
-                metadata,
-                counts: Default::default(),
-            })
-        };
+/// What the server says to one query, before it is encoded for UDP or TCP.
+pub(crate) enum Reply {
+    /// Records from the topology (an empty answer carries the zone's SOA).
+    Records {
+        metadata: Metadata,
+        answers: Vec<Record>,
+        soa: Vec<Record>,
+    },
+    /// An error without records.
+    Error(ResponseCode),
+    /// A name outside the zones, and resolvers to ask for it.
+    Forward(Vec<SocketAddr>),
+}
 
+/// The query name as the topology's tables hold names: lower case, no trailing dot. Built from
+/// the labels: `Name`'s `Display` escapes character by character and was a fifth of a query.
+fn name_text(name: &LowerName) -> String {
+    let name = Name::from(name.clone());
+    let mut text = String::with_capacity(name.len());
+    for label in name.iter() {
+        if !text.is_empty() {
+            text.push('.');
+        }
+        match std::str::from_utf8(label) {
+            Ok(label) if label.bytes().all(|b| b.is_ascii_graphic() && b != b'.') => {
+                text.push_str(label)
+            }
+            // A label no table can hold; any text that matches nothing will do.
+            _ => text.push('\u{fffd}'),
+        }
+    }
+    text
+}
+
+impl DnsHandler {
+    /// Decides the reply to a parsed request from the current topology.
+    fn reply(&self, request: &Request) -> Reply {
         if request.metadata.message_type != MessageType::Query
             || request.metadata.op_code != OpCode::Query
         {
-            let response = builder.error_msg(&request.metadata, ResponseCode::NotImp);
-            return response_handle
-                .send_response(response)
-                .await
-                .unwrap_or_else(|_| fallback(request, ResponseCode::NotImp));
+            return Reply::Error(ResponseCode::NotImp);
         }
         let Ok(info) = request.request_info() else {
-            let response = builder.error_msg(&request.metadata, ResponseCode::FormErr);
-            return response_handle
-                .send_response(response)
-                .await
-                .unwrap_or_else(|_| fallback(request, ResponseCode::FormErr));
+            return Reply::Error(ResponseCode::FormErr);
         };
         let qname: &LowerName = info.query.name();
         let qtype = info.query.query_type();
-        let name_text = qname.to_string();
-        let name = name_text.trim_end_matches('.');
+        let name = name_text(qname);
         let topology = self.topology.load();
         let ttl = topology.settings.dns_ttl;
 
@@ -230,21 +234,17 @@ impl RequestHandler for DnsHandler {
         metadata.authoritative = true;
         metadata.recursion_available = false;
         let client = topology.client(request.src().ip());
-        match classify(&topology, name, &client) {
+        match classify(&topology, &name, &client) {
             Owner::Addresses {
                 zone,
                 cname,
                 addresses,
             } => {
-                let mut answers: Vec<Record> = Vec::new();
+                let mut answers: Vec<Record> = Vec::with_capacity(addresses.len() + 1);
                 let mut owner = Name::from(qname.clone());
                 if let Some(target) = cname {
                     let Ok(target) = Name::from_ascii(format!("{target}.")) else {
-                        let response = builder.error_msg(&request.metadata, ResponseCode::ServFail);
-                        return response_handle
-                            .send_response(response)
-                            .await
-                            .unwrap_or_else(|_| fallback(request, ResponseCode::ServFail));
+                        return Reply::Error(ResponseCode::ServFail);
                     };
                     answers.push(Record::from_rdata(
                         owner.clone(),
@@ -264,16 +264,16 @@ impl RequestHandler for DnsHandler {
                         _ => None,
                     }));
                 }
-                let soa: Vec<Record> = if answers.is_empty() {
+                let soa = if answers.is_empty() {
                     soa_record(zone, ttl).into_iter().collect()
                 } else {
                     Vec::new()
                 };
-                let response = builder.build(metadata, answers.iter(), [], soa.iter(), []);
-                response_handle
-                    .send_response(response)
-                    .await
-                    .unwrap_or_else(|_| fallback(request, ResponseCode::ServFail))
+                Reply::Records {
+                    metadata,
+                    answers,
+                    soa,
+                }
             }
             Owner::UnknownInZone(zone) => {
                 metadata.response_code = if name == zone {
@@ -281,51 +281,134 @@ impl RequestHandler for DnsHandler {
                 } else {
                     ResponseCode::NXDomain
                 };
-                let soa: Vec<Record> = soa_record(zone, ttl).into_iter().collect();
-                let response = builder.build(metadata, [], [], soa.iter(), []);
-                response_handle
-                    .send_response(response)
-                    .await
-                    .unwrap_or_else(|_| fallback(request, ResponseCode::ServFail))
-            }
-            Owner::Outside => {
-                let upstream = topology.settings.dns_upstream.clone();
-                drop(topology);
-                if !upstream.is_empty() {
-                    if let Some(answer) = self.forward(&upstream, request.as_slice()).await {
-                        let mut metadata = answer.metadata;
-                        metadata.id = request.metadata.id;
-                        let response = builder.build(
-                            metadata,
-                            answer.answers.iter(),
-                            answer.authorities.iter(),
-                            [],
-                            answer.additionals.iter(),
-                        );
-                        return response_handle
-                            .send_response(response)
-                            .await
-                            .unwrap_or_else(|_| fallback(request, ResponseCode::ServFail));
-                    }
-                    let response = builder.error_msg(&request.metadata, ResponseCode::ServFail);
-                    return response_handle
-                        .send_response(response)
-                        .await
-                        .unwrap_or_else(|_| fallback(request, ResponseCode::ServFail));
+                Reply::Records {
+                    metadata,
+                    answers: Vec::new(),
+                    soa: soa_record(zone, ttl).into_iter().collect(),
                 }
-                let response = builder.error_msg(&request.metadata, ResponseCode::Refused);
-                response_handle
-                    .send_response(response)
-                    .await
-                    .unwrap_or_else(|_| fallback(request, ResponseCode::Refused))
             }
+            Owner::Outside if topology.settings.dns_upstream.is_empty() => {
+                Reply::Error(ResponseCode::Refused)
+            }
+            Owner::Outside => Reply::Forward(topology.settings.dns_upstream.clone()),
         }
+    }
+
+    /// The reply with forwarding done: the upstream's answer, or SERVFAIL when none answered.
+    async fn resolve(&self, request: &Request) -> Resolved {
+        match self.reply(request) {
+            Reply::Forward(upstream) => match self.forward(&upstream, request.as_slice()).await {
+                Some(answer) => Resolved::Upstream(answer),
+                None => Resolved::Local(Reply::Error(ResponseCode::ServFail)),
+            },
+            reply => Resolved::Local(reply),
+        }
+    }
+}
+
+/// A reply that needs no more waiting.
+pub(crate) enum Resolved {
+    Local(Reply),
+    Upstream(hickory_proto::op::Message),
+}
+
+/// The EDNS a response carries: version 0, and at least the classic 512 bytes.
+pub(crate) fn response_edns(request: &Request) -> Option<Edns> {
+    request.edns.as_ref().map(|req_edns| {
+        let mut e = Edns::new();
+        e.set_max_payload(req_edns.max_payload().max(512));
+        e.set_version(0);
+        e
+    })
+}
+
+/// The records of one response, as hickory-server's encoder takes them.
+pub(crate) type Response<'q> = hickory_server::zone_handler::MessageResponse<
+    'q,
+    'q,
+    std::slice::Iter<'q, Record>,
+    std::slice::Iter<'q, Record>,
+    std::slice::Iter<'q, Record>,
+    std::slice::Iter<'q, Record>,
+>;
+
+/// The response message for `resolved` (`edns` from [`response_edns`]).
+pub(crate) fn response<'q>(
+    request: &'q Request,
+    edns: Option<&'q Edns>,
+    resolved: &'q Resolved,
+) -> Response<'q> {
+    let mut builder = MessageResponseBuilder::from_message_request(request);
+    if let Some(e) = edns {
+        builder.edns(e);
+    }
+    let none: &[Record] = &[];
+    let error = |code| {
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        metadata.response_code = code;
+        metadata
+    };
+    let (metadata, answers, authorities, soa, additionals) = match resolved {
+        Resolved::Local(Reply::Records {
+            metadata,
+            answers,
+            soa,
+        }) => (*metadata, &answers[..], none, &soa[..], none),
+        Resolved::Local(Reply::Error(code)) => (error(*code), none, none, none, none),
+        // `resolve` never leaves a Forward behind.
+        Resolved::Local(Reply::Forward(_)) => {
+            (error(ResponseCode::ServFail), none, none, none, none)
+        }
+        Resolved::Upstream(answer) => {
+            let mut metadata = answer.metadata;
+            metadata.id = request.metadata.id;
+            (
+                metadata,
+                &answer.answers[..],
+                &answer.authorities[..],
+                none,
+                &answer.additionals[..],
+            )
+        }
+    };
+    builder.build(
+        metadata,
+        answers.iter(),
+        authorities.iter(),
+        soa.iter(),
+        additionals.iter(),
+    )
+}
+
+/// DNS over TCP, through hickory-server's listener.
+#[async_trait::async_trait]
+impl RequestHandler for DnsHandler {
+    async fn handle_request<R: ResponseHandler, T: hickory_server::net::runtime::Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
+        let resolved = self.resolve(request).await;
+        let edns = response_edns(request);
+        let sent = response_handle
+            .send_response(response(request, edns.as_ref(), &resolved))
+            .await;
+        sent.unwrap_or_else(|_| {
+            let mut metadata = Metadata::response_from_request(&request.metadata);
+            metadata.response_code = ResponseCode::ServFail;
+            ResponseInfo::from(hickory_proto::op::Header {
+                metadata,
+                counts: Default::default(),
+            })
+        })
     }
 }
 
 /// The DNS server over UDP and TCP on one address.
 pub struct DnsServer {
     server: Server<DnsHandler>,
+    udp: tokio::task::JoinHandle<()>,
+    stop_udp: tokio::sync::watch::Sender<bool>,
     addr: SocketAddr,
 }
 
@@ -337,10 +420,20 @@ impl DnsServer {
         tcp: TcpListener,
     ) -> std::io::Result<DnsServer> {
         let addr = udp.local_addr()?;
+        let (stop_udp, stopped) = tokio::sync::watch::channel(false);
+        let udp = tokio::spawn(udp::serve(
+            Arc::new(udp),
+            Arc::new(DnsHandler::new(topology.clone())),
+            stopped,
+        ));
         let mut server = Server::new(DnsHandler::new(topology));
-        server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 64);
-        Ok(DnsServer { server, addr })
+        Ok(DnsServer {
+            server,
+            udp,
+            stop_udp,
+            addr,
+        })
     }
 
     /// The address it serves on.
@@ -350,6 +443,8 @@ impl DnsServer {
 
     /// Stops accepting queries and waits for the ones in progress.
     pub async fn shutdown(mut self) {
+        let _ = self.stop_udp.send(true);
+        let _ = self.udp.await;
         if let Err(e) = self.server.shutdown_gracefully().await {
             tracing::debug!("DNS server stopped with: {e}");
         }
