@@ -53,6 +53,10 @@ pub fn server_config(
     // Session tickets let clients resume (as nginx and AWS's front ends allow) instead of paying
     // a full handshake for every new connection.
     config.ticketer = rustls::crypto::ring::Ticketer::new()?;
+    // One TLS 1.3 ticket per handshake, as OpenSSL sends after a resumption (rustls defaults to
+    // two): every connection hands the client a fresh ticket for the next one, and a client that
+    // resumes in a loop processes half the tickets (measured: +N % new connections a second).
+    config.send_tls13_tickets = 1;
     config.alpn_protocols = if http2 {
         vec![b"h2".to_vec(), b"http/1.1".to_vec()]
     } else {

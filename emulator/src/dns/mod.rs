@@ -407,8 +407,7 @@ impl RequestHandler for DnsHandler {
 /// The DNS server over UDP and TCP on one address.
 pub struct DnsServer {
     server: Server<DnsHandler>,
-    udp: tokio::task::JoinHandle<()>,
-    stop_udp: tokio::sync::watch::Sender<bool>,
+    udp: udp::UdpServer,
     addr: SocketAddr,
 }
 
@@ -420,20 +419,14 @@ impl DnsServer {
         tcp: TcpListener,
     ) -> std::io::Result<DnsServer> {
         let addr = udp.local_addr()?;
-        let (stop_udp, stopped) = tokio::sync::watch::channel(false);
-        let udp = tokio::spawn(udp::serve(
-            Arc::new(udp),
+        let udp = udp::UdpServer::start(
+            udp,
             Arc::new(DnsHandler::new(topology.clone())),
-            stopped,
-        ));
+            tokio::runtime::Handle::current(),
+        )?;
         let mut server = Server::new(DnsHandler::new(topology));
         server.register_listener(tcp, Duration::from_secs(5), 64);
-        Ok(DnsServer {
-            server,
-            udp,
-            stop_udp,
-            addr,
-        })
+        Ok(DnsServer { server, udp, addr })
     }
 
     /// The address it serves on.
@@ -443,8 +436,7 @@ impl DnsServer {
 
     /// Stops accepting queries and waits for the ones in progress.
     pub async fn shutdown(mut self) {
-        let _ = self.stop_udp.send(true);
-        let _ = self.udp.await;
+        self.udp.shutdown().await;
         if let Err(e) = self.server.shutdown_gracefully().await {
             tracing::debug!("DNS server stopped with: {e}");
         }

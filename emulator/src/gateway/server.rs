@@ -5,7 +5,6 @@
 //! handshake a connection speaks HTTP/1.1 (our codec, for AWS's exact header bytes) or, when h2
 //! is enabled and negotiated, HTTP/2 (hyper).
 
-use std::borrow::Cow;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -307,27 +306,40 @@ async fn serve_h2<IO>(
 
 /// HTTP/2 spells every header in lower case; the order is kept.
 fn to_http_response(response: GatewayResponse, head_only: bool) -> http::Response<Full<Bytes>> {
-    let length = response.body.len();
-    let mut builder = http::Response::builder()
-        .status(response.status)
-        .header("date", http1::http_date())
-        .header("content-type", response.content_type.as_ref())
-        .header("content-length", length);
-    for (name, value) in &response.headers {
-        let name: &str = match name {
-            Cow::Borrowed(n) => n,
-            Cow::Owned(n) => n.as_str(),
+    use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, DATE};
+    let mut headers = http::HeaderMap::with_capacity(response.headers.len() + 3);
+    let value = |v: &str| HeaderValue::from_str(v).ok();
+    if let Some(date) = value(&http1::http_date()) {
+        headers.append(DATE, date);
+    }
+    if let Some(content_type) = value(&response.content_type) {
+        headers.append(CONTENT_TYPE, content_type);
+    }
+    headers.append(CONTENT_LENGTH, HeaderValue::from(response.body.len()));
+    for (name, v) in &response.headers {
+        // The gateway's own names are known; others are lowercased and checked.
+        let name = match name.as_ref() {
+            "x-amzn-RequestId" => HeaderName::from_static("x-amzn-requestid"),
+            "x-amz-apigw-id" => HeaderName::from_static("x-amz-apigw-id"),
+            "x-amzn-ErrorType" => HeaderName::from_static("x-amzn-errortype"),
+            "X-Amzn-Trace-Id" => HeaderName::from_static("x-amzn-trace-id"),
+            other => match HeaderName::from_bytes(other.as_bytes()) {
+                Ok(n) => n,
+                Err(_) => continue,
+            },
         };
-        builder = builder.header(name, value.as_str());
+        if let Some(v) = value(v) {
+            headers.append(name, v);
+        }
     }
     let body = if head_only {
         Bytes::new()
     } else {
         response.body
     };
-    builder.body(Full::new(body)).unwrap_or_else(|_| {
-        let mut r = http::Response::new(Full::new(Bytes::new()));
-        *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-        r
-    })
+    let mut r = http::Response::new(Full::new(body));
+    *r.status_mut() = http::StatusCode::from_u16(response.status)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *r.headers_mut() = headers;
+    r
 }
