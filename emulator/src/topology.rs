@@ -53,6 +53,9 @@ pub struct Topology {
     /// definitions: authorizers, validators, ...), by file and JSON path.
     pub warnings: Vec<ConfigError>,
     frontend_by_address: HashMap<IpAddr, Option<usize>>,
+    /// `rest_apis` hashed: the request path looks an API up per request, and with 10 000 APIs
+    /// the tree's string comparisons were 2 % of a request's instructions.
+    rest_api_by_id: HashMap<String, Arc<RestApi>>,
     private_dns_by_vpc: HashMap<String, usize>,
     dns_names: HashMap<String, DnsAnswer>,
     dns_zones: Vec<String>,
@@ -315,6 +318,11 @@ impl Topology {
         &self.dns_zones
     }
 
+    /// The REST API with this id.
+    pub fn rest_api(&self, id: &str) -> Option<&Arc<RestApi>> {
+        self.rest_api_by_id.get(id)
+    }
+
     /// `.execute-api.<region>.amazonaws.com`: what a Host naming an API ends with.
     pub fn api_host_suffix(&self) -> &str {
         &self.api_host_suffix
@@ -446,6 +454,10 @@ impl Builder {
             account_id: config.account_id.clone(),
             vpcs,
             vpc_endpoints,
+            rest_api_by_id: rest_apis
+                .iter()
+                .map(|(id, api)| (id.clone(), api.clone()))
+                .collect(),
             rest_apis,
             settings,
             origin: self.origin.clone(),

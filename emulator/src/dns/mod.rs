@@ -179,8 +179,8 @@ impl DnsHandler {
     }
 }
 
-/// What the server says to one query, before it is encoded for UDP or TCP.
-pub(crate) enum Reply {
+/// What the server says to one query from its own tables, before it is encoded for UDP or TCP.
+pub(crate) enum Answer {
     /// Records from the topology (an empty answer carries the zone's SOA).
     Records {
         metadata: Metadata,
@@ -189,6 +189,11 @@ pub(crate) enum Reply {
     },
     /// An error without records.
     Error(ResponseCode),
+}
+
+/// How one query is answered: here, or by the upstream resolvers.
+pub(crate) enum Reply {
+    Local(Answer),
     /// A name outside the zones, and resolvers to ask for it.
     Forward(Vec<SocketAddr>),
 }
@@ -219,10 +224,10 @@ impl DnsHandler {
         if request.metadata.message_type != MessageType::Query
             || request.metadata.op_code != OpCode::Query
         {
-            return Reply::Error(ResponseCode::NotImp);
+            return Reply::Local(Answer::Error(ResponseCode::NotImp));
         }
         let Ok(info) = request.request_info() else {
-            return Reply::Error(ResponseCode::FormErr);
+            return Reply::Local(Answer::Error(ResponseCode::FormErr));
         };
         let qname: &LowerName = info.query.name();
         let qtype = info.query.query_type();
@@ -244,7 +249,7 @@ impl DnsHandler {
                 let mut owner = Name::from(qname.clone());
                 if let Some(target) = cname {
                     let Ok(target) = Name::from_ascii(format!("{target}.")) else {
-                        return Reply::Error(ResponseCode::ServFail);
+                        return Reply::Local(Answer::Error(ResponseCode::ServFail));
                     };
                     answers.push(Record::from_rdata(
                         owner.clone(),
@@ -269,11 +274,11 @@ impl DnsHandler {
                 } else {
                     Vec::new()
                 };
-                Reply::Records {
+                Reply::Local(Answer::Records {
                     metadata,
                     answers,
                     soa,
-                }
+                })
             }
             Owner::UnknownInZone(zone) => {
                 metadata.response_code = if name == zone {
@@ -281,34 +286,35 @@ impl DnsHandler {
                 } else {
                     ResponseCode::NXDomain
                 };
-                Reply::Records {
+                Reply::Local(Answer::Records {
                     metadata,
                     answers: Vec::new(),
                     soa: soa_record(zone, ttl).into_iter().collect(),
-                }
+                })
             }
             Owner::Outside if topology.settings.dns_upstream.is_empty() => {
-                Reply::Error(ResponseCode::Refused)
+                Reply::Local(Answer::Error(ResponseCode::Refused))
             }
             Owner::Outside => Reply::Forward(topology.settings.dns_upstream.clone()),
         }
     }
 
-    /// The reply with forwarding done: the upstream's answer, or SERVFAIL when none answered.
-    async fn resolve(&self, request: &Request) -> Resolved {
-        match self.reply(request) {
+    /// `reply` (decided for `request`) with forwarding done: the upstream's answer, or SERVFAIL
+    /// when none answered.
+    async fn resolve(&self, request: &Request, reply: Reply) -> Resolved {
+        match reply {
+            Reply::Local(answer) => Resolved::Local(answer),
             Reply::Forward(upstream) => match self.forward(&upstream, request.as_slice()).await {
                 Some(answer) => Resolved::Upstream(answer),
-                None => Resolved::Local(Reply::Error(ResponseCode::ServFail)),
+                None => Resolved::Local(Answer::Error(ResponseCode::ServFail)),
             },
-            reply => Resolved::Local(reply),
         }
     }
 }
 
 /// A reply that needs no more waiting.
 pub(crate) enum Resolved {
-    Local(Reply),
+    Local(Answer),
     Upstream(hickory_proto::op::Message),
 }
 
@@ -349,16 +355,12 @@ pub(crate) fn response<'q>(
         metadata
     };
     let (metadata, answers, authorities, soa, additionals) = match resolved {
-        Resolved::Local(Reply::Records {
+        Resolved::Local(Answer::Records {
             metadata,
             answers,
             soa,
         }) => (*metadata, &answers[..], none, &soa[..], none),
-        Resolved::Local(Reply::Error(code)) => (error(*code), none, none, none, none),
-        // `resolve` never leaves a Forward behind.
-        Resolved::Local(Reply::Forward(_)) => {
-            (error(ResponseCode::ServFail), none, none, none, none)
-        }
+        Resolved::Local(Answer::Error(code)) => (error(*code), none, none, none, none),
         Resolved::Upstream(answer) => {
             let mut metadata = answer.metadata;
             metadata.id = request.metadata.id;
@@ -388,7 +390,7 @@ impl RequestHandler for DnsHandler {
         request: &Request,
         mut response_handle: R,
     ) -> ResponseInfo {
-        let resolved = self.resolve(request).await;
+        let resolved = self.resolve(request, self.reply(request)).await;
         let edns = response_edns(request);
         let sent = response_handle
             .send_response(response(request, edns.as_ref(), &resolved))

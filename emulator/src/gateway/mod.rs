@@ -14,6 +14,7 @@
 //! bytes.
 
 pub mod clock;
+pub mod coalesce;
 pub mod http1;
 pub mod response;
 pub mod server;
@@ -563,7 +564,7 @@ impl Gateway {
         let api = host
             .strip_suffix(topology.api_host_suffix())
             .filter(|label| names::is_rest_api_id(label))
-            .and_then(|id| topology.rest_apis.get(id))
+            .and_then(|id| topology.rest_api(id))
             .ok_or_else(|| {
                 outcome.reason = Some(format!(
                     "the public endpoint serves APIs by Host, and {host:?} names none"
@@ -616,7 +617,7 @@ impl Gateway {
                 }
             }
         };
-        let api = topology.rest_apis.get(&api_id).ok_or_else(|| {
+        let api = topology.rest_api(&api_id).ok_or_else(|| {
             outcome.reason = Some(format!("no REST API has the id {api_id:?}"));
             GatewayError::Forbidden
         })?;

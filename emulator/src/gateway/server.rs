@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use super::coalesce::CoalescingStream;
 use super::http1::{self, Http1Limits};
 use super::response::GatewayResponse;
 use super::{ConnectionInfo, Gateway, GatewayRequest};
@@ -188,14 +189,21 @@ async fn serve_connection(
         hold_silently(tcp, hold).await;
         return;
     }
-    let tls = match tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await {
+    let tcp = CoalescingStream::new(tcp);
+    let handshake = acceptor.accept(tcp).into_fallible();
+    let mut tls = match tokio::time::timeout(limits.handshake_timeout, handshake).await {
         Ok(Ok(tls)) => tls,
-        Ok(Err(e)) => {
+        Ok(Err((e, mut tcp))) => {
             tracing::debug!(%peer, %local, "TLS handshake failed: {e}");
+            // The alert, if rustls wrote one after the client's encrypted records.
+            tcp.release();
+            let flush = tokio::io::AsyncWriteExt::flush(&mut tcp);
+            let _ = tokio::time::timeout(Duration::from_secs(1), flush).await;
             return;
         }
         Err(_) => return,
     };
+    tls.get_mut().0.release();
     let (_, session) = tls.get_ref();
     let info = ConnectionInfo {
         local,
