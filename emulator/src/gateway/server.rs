@@ -163,14 +163,16 @@ async fn accept_loop(listener: TcpListener, shared: AcceptShared) {
         let shared = shared.clone();
         tokio::spawn(async move {
             let _guard = guard;
-            serve_connection(
+            // Boxed: the connection's future holds the whole request path (9 KB) that tokio
+            // would otherwise copy into the task and again when the task completes.
+            Box::pin(serve_connection(
                 tcp,
                 peer,
                 shared.acceptor,
                 shared.gateway,
                 &shared.limits,
                 shared.stopped,
-            )
+            ))
             .await;
         });
     }
@@ -288,7 +290,9 @@ async fn serve_h2<IO>(
                 http2: true,
             };
             let head_only = request.method == "HEAD";
-            let response = gateway.handle(&info, request).await;
+            // Boxed: hyper spawns a task per stream, and moves this future three times on the
+            // way (3 KB each time: as many instructions as HPACK).
+            let response = Box::pin(gateway.handle(&info, request)).await;
             Ok::<_, Infallible>(to_http_response(response, head_only))
         }
     });
@@ -325,18 +329,22 @@ fn to_http_response(response: GatewayResponse, head_only: bool) -> http::Respons
     }
     headers.append(CONTENT_LENGTH, HeaderValue::from(response.body.len()));
     for (name, v) in &response.headers {
-        // The gateway's own names are known; others are lowercased and checked.
-        let name = match name.as_ref() {
-            "x-amzn-RequestId" => HeaderName::from_static("x-amzn-requestid"),
-            "x-amz-apigw-id" => HeaderName::from_static("x-amz-apigw-id"),
-            "x-amzn-ErrorType" => HeaderName::from_static("x-amzn-errortype"),
-            "X-Amzn-Trace-Id" => HeaderName::from_static("x-amzn-trace-id"),
+        // The gateway's own names are known; others are lowercased and checked. The ids are new
+        // in every response: indexed by HPACK, each would push a useful entry out of the
+        // connection's table, and the encoder would compare every later id with all those held
+        // (a tenth of a stream's instructions). Marked never-indexed, they are just written.
+        let (name, unique) = match name.as_ref() {
+            "x-amzn-RequestId" => (HeaderName::from_static("x-amzn-requestid"), true),
+            "x-amz-apigw-id" => (HeaderName::from_static("x-amz-apigw-id"), true),
+            "x-amzn-ErrorType" => (HeaderName::from_static("x-amzn-errortype"), false),
+            "X-Amzn-Trace-Id" => (HeaderName::from_static("x-amzn-trace-id"), true),
             other => match HeaderName::from_bytes(other.as_bytes()) {
-                Ok(n) => n,
+                Ok(n) => (n, false),
                 Err(_) => continue,
             },
         };
-        if let Some(v) = value(v) {
+        if let Some(mut v) = value(v) {
+            v.set_sensitive(unique);
             headers.append(name, v);
         }
     }
@@ -350,4 +358,42 @@ fn to_http_response(response: GatewayResponse, head_only: bool) -> http::Respons
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     *r.headers_mut() = headers;
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http2_responses_keep_the_ids_out_of_the_hpack_table() {
+        let response = GatewayResponse {
+            status: 200,
+            content_type: "application/json".into(),
+            headers: vec![
+                (
+                    "x-amzn-RequestId".into(),
+                    "e68ba038-ab9f-4f11-b901-d5475c36fec4".into(),
+                ),
+                ("x-amz-apigw-id".into(), "+H/ePqbPT0+m5Vw=".into()),
+                ("X-Custom".into(), "kept".into()),
+                ("bad name".into(), "dropped".into()),
+            ],
+            body: Bytes::from_static(b"{}"),
+        };
+        let r = to_http_response(response, false);
+        let h = r.headers();
+        assert_eq!(r.status(), 200);
+        assert_eq!(h["content-type"], "application/json");
+        assert_eq!(h["content-length"], "2");
+        assert_eq!(
+            h["x-amzn-requestid"],
+            "e68ba038-ab9f-4f11-b901-d5475c36fec4"
+        );
+        assert!(h["x-amzn-requestid"].is_sensitive());
+        assert!(h["x-amz-apigw-id"].is_sensitive());
+        assert!(!h["content-type"].is_sensitive());
+        assert_eq!(h["x-custom"], "kept");
+        assert!(!h["x-custom"].is_sensitive());
+        assert_eq!(h.len(), 6, "{h:?}");
+    }
 }
