@@ -1,16 +1,16 @@
 //! A TCP stream that sends the TLS 1.3 session ticket together with the first response.
 //!
 //! rustls queues a NewSessionTicket as soon as it reads the client's Finished, and tokio-rustls
-//! writes it out before the handshake future resolves. A client sends its first request in the
-//! same flight as that Finished, so the response follows the ticket a few microseconds later:
+//! writes it out before the handshake future resolves. A client sends its first request right
+//! after that Finished, so the response follows the ticket a few microseconds later:
 //! long enough, on a busy machine, for the client to be woken for the ticket alone, decrypt it,
 //! find nothing more and wait again. Measured with `wrk` and `Connection: close` (one handshake
 //! per request), the client spent 495 µs of CPU per connection against us and 380 µs against
 //! nginx, whose event loop writes both before the client runs. Held back and sent with the
 //! response in one `writev`, the client wakes once.
 //!
-//! The client's request often arrives a little after its Finished, so the server reads, finds
-//! nothing and waits, with the ticket still held: that is the point, and it is safe once the
+//! The request often arrives a little after the Finished, so the server reads, finds nothing
+//! and waits, with the ticket still held: that is the point, and it is safe once the
 //! handshake is over, since no client waits for a ticket (TLS 1.3 sends it for later
 //! connections; in a TLS 1.2 False Start the client has sent its request already). While the
 //! handshake is still under way, a read that would block sends whatever is held first, so a wrong
@@ -252,6 +252,12 @@ mod tests {
         r
     }
 
+    /// Writes one record and flushes, as tokio-rustls does.
+    async fn send<S: AsyncWrite + Unpin>(stream: &mut S, kind: u8, body: usize) {
+        stream.write_all(&record(kind, body)).await.unwrap();
+        stream.flush().await.unwrap();
+    }
+
     #[test]
     fn the_scan_follows_records_split_anywhere() {
         let mut stream = record(22, 300);
@@ -272,15 +278,13 @@ mod tests {
     /// with the response, in one read on the client's side.
     #[tokio::test]
     async fn the_ticket_leaves_with_the_response() {
-        let (client, server) = tokio::io::duplex(1 << 16);
+        let (mut client, server) = tokio::io::duplex(1 << 16);
         let mut server = CoalescingStream::new(server);
-        let mut client = client;
-        client.write_all(&record(22, 200)).await.unwrap(); // ClientHello
+        send(&mut client, 22, 200).await; // ClientHello
         let mut buf = vec![0u8; 4096];
         let n = server.read(&mut buf).await.unwrap();
         assert_eq!(n, 205);
-        server.write_all(&record(22, 800)).await.unwrap(); // ServerHello..Finished
-        server.flush().await.unwrap();
+        send(&mut server, 22, 800).await; // ServerHello..Finished
         let n = client.read(&mut buf).await.unwrap();
         assert_eq!(n, 805, "the server's flight is never held");
 
@@ -290,17 +294,9 @@ mod tests {
         client.write_all(&finished_and_request).await.unwrap();
         let n = server.read(&mut buf).await.unwrap();
         assert_eq!(n, finished_and_request.len());
-        server
-            .write_all(&record(APPLICATION_DATA, 160))
-            .await
-            .unwrap(); // the ticket
-        server.flush().await.unwrap();
+        send(&mut server, APPLICATION_DATA, 160).await; // the ticket
         server.release();
-        server
-            .write_all(&record(APPLICATION_DATA, 1500))
-            .await
-            .unwrap(); // the response
-        server.flush().await.unwrap();
+        send(&mut server, APPLICATION_DATA, 1500).await; // the response
         let n = client.read(&mut buf).await.unwrap();
         assert_eq!(n, 165 + 1505, "ticket and response in one read");
     }
@@ -311,34 +307,20 @@ mod tests {
         let (mut client, server) = tokio::io::duplex(1 << 16);
         let mut server = CoalescingStream::new(server);
         let mut buf = vec![0u8; 4096];
-        server.write_all(&record(22, 800)).await.unwrap();
+        send(&mut server, 22, 800).await;
         assert_eq!(client.read(&mut buf).await.unwrap(), 805);
-        client
-            .write_all(&record(APPLICATION_DATA, 53))
-            .await
-            .unwrap(); // Finished
+        send(&mut client, APPLICATION_DATA, 53).await; // Finished
         assert_eq!(server.read(&mut buf).await.unwrap(), 58);
-        server
-            .write_all(&record(APPLICATION_DATA, 160))
-            .await
-            .unwrap(); // the ticket
-        server.flush().await.unwrap();
+        send(&mut server, APPLICATION_DATA, 160).await; // the ticket
         server.release();
         let reader = tokio::spawn(async move {
             let mut buf = vec![0u8; 4096];
             let n = server.read(&mut buf).await.unwrap();
-            server
-                .write_all(&record(APPLICATION_DATA, 1500))
-                .await
-                .unwrap();
-            server.flush().await.unwrap();
+            send(&mut server, APPLICATION_DATA, 1500).await;
             (n, server)
         });
         tokio::task::yield_now().await;
-        client
-            .write_all(&record(APPLICATION_DATA, 100))
-            .await
-            .unwrap(); // the request
+        send(&mut client, APPLICATION_DATA, 100).await; // the request
         let (n, _server) = reader.await.unwrap();
         assert_eq!(n, 105);
         let n = client.read(&mut buf).await.unwrap();
@@ -350,18 +332,11 @@ mod tests {
     async fn a_read_that_would_wait_sends_what_is_held() {
         let (mut client, server) = tokio::io::duplex(1 << 16);
         let mut server = CoalescingStream::new(server);
-        server.write_all(&record(22, 100)).await.unwrap();
-        client
-            .write_all(&record(APPLICATION_DATA, 10))
-            .await
-            .unwrap();
+        send(&mut server, 22, 100).await;
+        send(&mut client, APPLICATION_DATA, 10).await;
         let mut buf = vec![0u8; 4096];
         assert_eq!(server.read(&mut buf).await.unwrap(), 15);
-        server
-            .write_all(&record(APPLICATION_DATA, 20))
-            .await
-            .unwrap();
-        server.flush().await.unwrap();
+        send(&mut server, APPLICATION_DATA, 20).await;
         let reader = tokio::spawn(async move {
             let mut buf = vec![0u8; 64];
             let n = server.read(&mut buf).await.unwrap();
@@ -391,8 +366,7 @@ mod tests {
         client.write_all(&hello).await.unwrap();
         let mut buf = vec![0u8; 4096];
         assert_eq!(server.read(&mut buf).await.unwrap(), 240);
-        server.write_all(&record(22, 800)).await.unwrap();
-        server.flush().await.unwrap();
+        send(&mut server, 22, 800).await;
         let n = client.read(&mut buf).await.unwrap();
         assert_eq!(n, 805);
     }

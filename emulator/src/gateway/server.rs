@@ -291,7 +291,7 @@ async fn serve_h2<IO>(
             };
             let head_only = request.method == "HEAD";
             // Boxed: hyper spawns a task per stream, and moves this future three times on the
-            // way (3 KB each time: as many instructions as HPACK).
+            // way (3 KB each time).
             let response = Box::pin(gateway.handle(&info, request)).await;
             Ok::<_, Infallible>(to_http_response(response, head_only))
         }
@@ -332,7 +332,7 @@ fn to_http_response(response: GatewayResponse, head_only: bool) -> http::Respons
         // The gateway's own names are known; others are lowercased and checked. The ids are new
         // in every response: indexed by HPACK, each would push a useful entry out of the
         // connection's table, and the encoder would compare every later id with all those held
-        // (a tenth of a stream's instructions). Marked never-indexed, they are just written.
+        // (5 % of a stream's instructions). Marked never-indexed, they are just written.
         let (name, unique) = match name.as_ref() {
             "x-amzn-RequestId" => (HeaderName::from_static("x-amzn-requestid"), true),
             "x-amz-apigw-id" => (HeaderName::from_static("x-amz-apigw-id"), true),
