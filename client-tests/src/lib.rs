@@ -48,7 +48,8 @@ pub fn emulator_binary() -> PathBuf {
 
 /// The seed scenario as a JSON value, for tests that change one thing.
 pub fn seed_json() -> serde_json::Value {
-    serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).expect("the seed scenario is JSON")
+    serde_json::from_str(apigw_emulator::scenario::config::SEED_SCENARIO)
+        .expect("the seed scenario is JSON")
 }
 
 /// A scenario from a JSON value.

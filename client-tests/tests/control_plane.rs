@@ -261,9 +261,9 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
     let example = dir.path().join("petstore.json");
     std::fs::write(
         &example,
-        apigw_emulator::examples::example_document(
+        apigw_emulator::scenario::examples::example_document(
             "PetStore",
-            &apigw_emulator::names::Region::parse("us-east-1").expect("a region"),
+            &apigw_emulator::model::names::Region::parse("us-east-1").expect("a region"),
         )
         .expect("the Example API"),
     )

@@ -67,7 +67,8 @@ fn run(command: &str, running: &RunningBinary) -> String {
 
 fn scenario_part(pointer: &str) -> String {
     let seed: serde_json::Value =
-        serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).expect("the seed is JSON");
+        serde_json::from_str(apigw_emulator::scenario::config::SEED_SCENARIO)
+            .expect("the seed is JSON");
     serde_json::to_string_pretty(seed.pointer(pointer).expect("a part of the seed")).expect("JSON")
 }
 
@@ -227,7 +228,7 @@ $ curl … -s -H 'x-apigw-api-id:{SEED_API_ID}' https://{name}:8443/test/pets
         endpoint = scenario_part("/vpcEndpoints/0"),
         api_head = {
             let seed: serde_json::Value =
-                serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).unwrap();
+                serde_json::from_str(apigw_emulator::scenario::config::SEED_SCENARIO).unwrap();
             let mut api = seed["restApis"][0].clone();
             if let Some(o) = api.as_object_mut() {
                 o.remove("policy");

@@ -24,43 +24,29 @@
 //! # Ok(()) }
 //! ```
 //!
-//! APIs come from OpenAPI 3.0 / Swagger 2.0 documents ([`openapi`]) or CloudFormation/SAM
-//! templates ([`cloudformation`]); MOCK, HTTP, HTTP_PROXY and AWS_PROXY integrations run against
-//! the user's own backends and local Lambda functions ([`integration`]), with VTL mapping templates
+//! APIs come from OpenAPI 3.0 / Swagger 2.0 documents ([`scenario::openapi`]) or CloudFormation/SAM
+//! templates ([`scenario::cloudformation`]); MOCK, HTTP, HTTP_PROXY and AWS_PROXY integrations run against
+//! the user's own backends and local Lambda functions ([`dataplane::integration`]), with VTL mapping templates
 //! ([`vtl`]).
 //!
-//! A control plane ([`control`]) answers the AWS CLI, boto3 and the SDKs (EC2 and API Gateway
-//! calls) and serves a web console ([`console`]); its changes reach the servers through the same
+//! A control plane ([`controlplane`]) answers the AWS CLI, boto3 and the SDKs (EC2 and API Gateway
+//! calls) and serves a web console ([`controlplane::console`]); its changes reach the servers through the same
 //! snapshot swap. The README lists what is not emulated yet.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod access_log;
-pub mod api;
-pub mod cloudformation;
-pub mod config;
-pub mod console;
-pub mod control;
-pub mod dns;
-pub mod doctor;
-pub mod document;
+pub mod controlplane;
+pub mod dataplane;
 mod emulator;
-pub mod examples;
-pub mod explain;
-pub mod gateway;
-pub mod integration;
-pub mod names;
-pub mod network;
-pub mod openapi;
-pub mod pki;
+pub mod model;
 pub mod policy;
-pub mod tls;
-pub mod topology;
+pub mod scenario;
+pub mod teach;
 pub mod vtl;
 
-pub use config::{Config, ConfigError, ConfigOrigin};
 pub use emulator::{
     Emulator, EmulatorBuilder, PortChoice, ReadyApi, ReadyDnsEntry, ReadyEndpoint, ReadyInfo,
     ReadyPublicEndpoint, ReloadError, StartError,
 };
-pub use topology::Topology;
+pub use model::topology::Topology;
+pub use scenario::config::{Config, ConfigError, ConfigOrigin};

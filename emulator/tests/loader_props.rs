@@ -1,7 +1,7 @@
 //! Property tests: whatever JSON a user writes (scenario, OpenAPI definition, CloudFormation
 //! template, mapping template), the loaders never panic, and every refusal names a JSON path.
 
-use apigw_emulator::cloudformation::{scenario_from_str, TemplateOptions};
+use apigw_emulator::scenario::cloudformation::{scenario_from_str, TemplateOptions};
 use apigw_emulator::vtl::{RenderInput, Template};
 use apigw_emulator::{Config, ConfigOrigin, Topology};
 use proptest::prelude::*;
@@ -132,7 +132,7 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 fn seed() -> Value {
-    serde_json::from_str(apigw_emulator::config::SEED_SCENARIO).expect("the seed parses")
+    serde_json::from_str(apigw_emulator::scenario::config::SEED_SCENARIO).expect("the seed parses")
 }
 
 /// Every JSON pointer in a value.

@@ -50,7 +50,7 @@ impl PolicyScope {
 
     /// The scope of a VPC endpoint policy (no shorthand).
     pub fn for_endpoint(region: &str, account_id: &str) -> PolicyScope {
-        let partition = crate::names::Region::parse(region).map_or("aws", |r| r.partition);
+        let partition = crate::model::names::Region::parse(region).map_or("aws", |r| r.partition);
         PolicyScope {
             partition: partition.to_string(),
             region: region.to_string(),

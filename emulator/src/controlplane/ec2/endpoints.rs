@@ -1,0 +1,489 @@
+//! CreateVpcEndpoint, DescribeVpcEndpoints, ModifyVpcEndpoint and DeleteVpcEndpoints for
+//! execute-api interface endpoints, including the local addresses each endpoint is served on
+//! (pinned in the scenario so that later edits never move them).
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::super::{ids, ControlContext, Handled};
+use super::derived::{derived_id, region_of, route53_style_id, timestamp, vpce_hosted_zone_id};
+use super::describe::{one, select, NamedBy};
+use super::error::{checked, current_topology, Ec2Error};
+use super::lookup::{endpoint_index, find_subnet, group_index, vpc_index};
+use super::params::Params;
+use super::xml::{ok_response, written, Xml};
+use crate::model::topology::Topology;
+use crate::scenario::config::{
+    Config, NetworkInterfaceConfig, SecurityGroupConfig, SubnetConfig, VpcEndpointConfig,
+};
+
+/// AWS's default endpoint policy, exactly as DescribeVpcEndpoints returns it (no `Version`).
+pub(super) const FULL_ACCESS_POLICY: &str =
+    r#"{"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}]}"#;
+
+/// A `PolicyDocument` parameter, kept as the caller wrote it; it must be JSON.
+fn policy_document(text: &str) -> Result<serde_json::Value, Ec2Error> {
+    if serde_json::from_str::<serde_json::Value>(text).is_err() {
+        return Err(Ec2Error::new(
+            "InvalidPolicyDocument",
+            "The policy document is not valid JSON.",
+        ));
+    }
+    Ok(serde_json::Value::String(text.to_string()))
+}
+
+fn policy_text(e: &VpcEndpointConfig) -> String {
+    match &e.policy_document {
+        None => FULL_ACCESS_POLICY.to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn render_endpoint(
+    x: &mut Xml,
+    e: &VpcEndpointConfig,
+    state: &Config,
+    topology: &Topology,
+    endpoint_state: &str,
+) {
+    let region = region_of(state);
+    x.text("vpcEndpointId", &e.vpc_endpoint_id);
+    x.text("vpcEndpointType", &e.vpc_endpoint_type);
+    x.text("vpcId", &e.vpc_id);
+    x.text("serviceName", &e.service_name);
+    x.text("state", endpoint_state);
+    x.text("policyDocument", &policy_text(e));
+    x.set("routeTableIdSet", &[] as &[()], |_, _| {});
+    x.strings("subnetIdSet", &e.subnet_ids);
+    let groups: Vec<&SecurityGroupConfig> = e
+        .security_group_ids
+        .iter()
+        .flatten()
+        .filter_map(|id| state.security_groups.iter().find(|g| &g.group_id == id))
+        .collect();
+    x.set("groupSet", &groups, |x, g| {
+        x.text("groupId", &g.group_id);
+        x.text("groupName", g.group_name.as_deref().unwrap_or(""));
+    });
+    let ip_type = e.ip_address_type.as_deref().unwrap_or("ipv4");
+    x.text("ipAddressType", ip_type);
+    x.element("dnsOptions", |x| x.text("dnsRecordIpType", ip_type));
+    x.bool("privateDnsEnabled", e.private_dns_enabled);
+    x.bool("requesterManaged", false);
+    let enis: Vec<String> = e
+        .subnet_ids
+        .iter()
+        .map(|s| derived_id("eni", &format!("{}|{s}", e.vpc_endpoint_id)))
+        .collect();
+    x.strings("networkInterfaceIdSet", &enis);
+    let mut dns: Vec<(String, String)> = Vec::new();
+    let public_zone = vpce_hosted_zone_id(&region.name);
+    if let Some(t) = topology.endpoint(&e.vpc_endpoint_id) {
+        for entry in &t.dns_entries {
+            dns.push((entry.dns_name.clone(), public_zone.clone()));
+        }
+    }
+    if e.private_dns_enabled {
+        // The private hosted zone AWS creates for the endpoint: its id is AWS's choice, so the
+        // emulator derives one from the endpoint id.
+        let private_zone = route53_style_id(&format!("private-zone|{}", e.vpc_endpoint_id));
+        dns.push((region.api_zone(), private_zone.clone()));
+        dns.push((format!("*.{}", region.api_zone()), private_zone));
+    }
+    x.set("dnsEntrySet", &dns, |x, (name, zone)| {
+        x.text("dnsName", name);
+        x.text("hostedZoneId", zone);
+    });
+    x.opt("creationTimestamp", e.creation_timestamp.as_deref());
+    x.tags(&e.tags);
+    x.text("ownerId", &state.account_id);
+}
+
+/// The addresses the topology gave an endpoint, as the scenario writes them down.
+fn assigned_interfaces(
+    topology: &Topology,
+    endpoint_id: &str,
+) -> Option<Vec<NetworkInterfaceConfig>> {
+    let t = topology.endpoint(endpoint_id)?;
+    Some(
+        t.network_interfaces
+            .iter()
+            .map(|n| NetworkInterfaceConfig {
+                subnet_id: n.subnet_id.clone(),
+                private_ip_address: n.address,
+                ipv6_address: n.ipv6_address,
+            })
+            .collect(),
+    )
+}
+
+/// Writes every endpoint's current local addresses into the scenario, so that later edits
+/// (another endpoint deleted, a subnet added) never move an address a client already resolved.
+fn pin_addresses(state: &mut Config, topology: &Topology) {
+    for e in &mut state.vpc_endpoints {
+        if e.network_interfaces.is_none() {
+            e.network_interfaces = assigned_interfaces(topology, &e.vpc_endpoint_id);
+        }
+    }
+}
+
+/// The lowest address from 127.0.1.1 up that nothing uses (the topology's own automatic range).
+fn free_address(state: &Config, topology: &Topology) -> IpAddr {
+    let taken: BTreeSet<IpAddr> = topology
+        .listen_addresses()
+        .into_iter()
+        .chain(
+            state
+                .vpc_endpoints
+                .iter()
+                .flat_map(|e| e.network_interfaces.iter().flatten())
+                .map(|n| n.private_ip_address),
+        )
+        .collect();
+    let mut candidate = u32::from(Ipv4Addr::new(127, 0, 1, 1));
+    loop {
+        let address = IpAddr::V4(Ipv4Addr::from(candidate));
+        if !taken.contains(&address) {
+            return address;
+        }
+        candidate = candidate.saturating_add(1);
+    }
+}
+
+/// The subnet (and its zone) of a VPC, checked as CreateVpcEndpoint checks it.
+fn endpoint_subnet<'s>(
+    state: &'s Config,
+    vpc_id: &str,
+    subnet_id: &str,
+) -> Result<&'s SubnetConfig, Ec2Error> {
+    let (vpc, subnet) = find_subnet(state, subnet_id)?;
+    if vpc.vpc_id != vpc_id {
+        return Err(Ec2Error::new(
+            "InvalidParameter",
+            format!("The subnet ID '{subnet_id}' does not belong to the VPC '{vpc_id}'"),
+        ));
+    }
+    Ok(subnet)
+}
+
+fn duplicate_zone(subnet_id: &str) -> Ec2Error {
+    Ec2Error::new(
+        "DuplicateSubnetsInSameZone",
+        format!("Found another VPC endpoint subnet in the availability zone of {subnet_id}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service."),
+    )
+}
+
+fn endpoint_group(state: &Config, vpc_id: &str, group_id: &str) -> Result<(), Ec2Error> {
+    let group = &state.security_groups[group_index(state, group_id)?];
+    if group.vpc_id != vpc_id {
+        return Err(Ec2Error::new(
+            "InvalidParameter",
+            format!("The security group '{group_id}' does not belong to the VPC '{vpc_id}'"),
+        ));
+    }
+    Ok(())
+}
+
+fn private_dns_conflict(
+    state: &Config,
+    vpc_id: &str,
+    except_endpoint: &str,
+) -> Result<(), Ec2Error> {
+    if state.vpc_endpoints.iter().any(|e| {
+        e.vpc_id == vpc_id && e.private_dns_enabled && e.vpc_endpoint_id != except_endpoint
+    }) {
+        return Err(Ec2Error::new(
+            "InvalidParameter",
+            format!(
+                "private-dns-enabled cannot be set because there is already a conflicting DNS domain for {} in the VPC {vpc_id}",
+                region_of(state).api_zone()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn create_vpc_endpoint(
+    params: &Params,
+    state: &Config,
+    ctx: &ControlContext,
+) -> Result<Handled, Ec2Error> {
+    let vpc_id = params.required("VpcId")?;
+    let service_name = params.required("ServiceName")?;
+    // EC2's default type is Gateway, which execute-api does not offer.
+    let endpoint_type = params.get("VpcEndpointType").unwrap_or("Gateway");
+    let region = region_of(state);
+    if service_name != region.execute_api_service_name() {
+        return Err(Ec2Error::new(
+            "InvalidServiceName",
+            format!("The Vpc Endpoint Service '{service_name}' does not exist"),
+        ));
+    }
+    if endpoint_type != "Interface" {
+        return Err(Ec2Error::new(
+            "InvalidParameter",
+            format!("Endpoint type ({endpoint_type}) does not match available service types ([Interface])."),
+        ));
+    }
+    vpc_index(state, vpc_id)?;
+    let subnet_ids = params.list("SubnetId");
+    let mut zones = BTreeSet::new();
+    for id in &subnet_ids {
+        let subnet = endpoint_subnet(state, vpc_id, id)?;
+        if !zones.insert(subnet.availability_zone.clone()) {
+            return Err(duplicate_zone(id));
+        }
+    }
+    let mut group_ids = params.list("SecurityGroupId");
+    for id in &group_ids {
+        endpoint_group(state, vpc_id, id)?;
+    }
+    if group_ids.is_empty() {
+        // AWS attaches the VPC's default group. A scenario VPC written without one gets none,
+        // which the emulator reads as "no filtering".
+        if let Some(default) = state
+            .security_groups
+            .iter()
+            .find(|g| g.vpc_id == vpc_id && g.group_name.as_deref() == Some("default"))
+        {
+            group_ids.push(default.group_id.clone());
+        }
+    }
+    let private_dns_enabled = params.bool("PrivateDnsEnabled")?.unwrap_or(true);
+    if private_dns_enabled {
+        private_dns_conflict(state, vpc_id, "")?;
+    }
+    let ip_address_type = match params.get("IpAddressType") {
+        None | Some("") => None,
+        Some(t @ ("ipv4" | "dualstack" | "ipv6")) => Some(t.to_string()),
+        Some(other) => {
+            return Err(Ec2Error::new(
+                "InvalidParameterValue",
+                format!("Value ({other}) for parameter IpAddressType is invalid."),
+            ))
+        }
+    };
+    let policy_document = match params.get("PolicyDocument") {
+        None | Some("") => None,
+        Some(text) => Some(policy_document(text)?),
+    };
+    let endpoint = VpcEndpointConfig {
+        vpc_endpoint_id: ids::ec2_id("vpce"),
+        vpc_endpoint_type: "Interface".into(),
+        service_name: service_name.to_string(),
+        vpc_id: vpc_id.to_string(),
+        subnet_ids,
+        security_group_ids: if group_ids.is_empty() {
+            None
+        } else {
+            Some(group_ids)
+        },
+        private_dns_enabled,
+        ip_address_type,
+        policy_document,
+        network_interfaces: None,
+        dns_name_suffix: None,
+        tags: params.tags("vpc-endpoint")?,
+        creation_timestamp: Some(timestamp(ctx.now)),
+    };
+    let id = endpoint.vpc_endpoint_id.clone();
+    let mut new_state = state.clone();
+    new_state.vpc_endpoints.push(endpoint);
+    let (mut new_state, topology) = checked(new_state)?;
+    // Pin the addresses the topology just assigned (see `pin_addresses`); only this
+    // endpoint's, so the call writes down nothing about the others.
+    if let Some(nics) = assigned_interfaces(&topology, &id) {
+        if let Some(e) = new_state
+            .vpc_endpoints
+            .iter_mut()
+            .find(|e| e.vpc_endpoint_id == id)
+        {
+            e.network_interfaces = Some(nics);
+        }
+    }
+    let (new_state, topology) = checked(new_state)?;
+    let mut x = Xml::default();
+    if let Some(e) = new_state
+        .vpc_endpoints
+        .iter()
+        .find(|e| e.vpc_endpoint_id == id)
+    {
+        x.element("vpcEndpoint", |x| {
+            render_endpoint(x, e, &new_state, &topology, "pending")
+        });
+    }
+    x.opt("clientToken", params.get("ClientToken"));
+    Ok(Handled::write(
+        ok_response("CreateVpcEndpoint", ctx, &x),
+        new_state,
+        topology,
+    ))
+}
+
+pub(super) fn describe_vpc_endpoints(
+    params: &Params,
+    state: &Config,
+    ctx: &ControlContext,
+) -> Result<Handled, Ec2Error> {
+    let by_id = NamedBy {
+        param: "VpcEndpointId",
+        key: |e: &VpcEndpointConfig| Some(e.vpc_endpoint_id.as_str()),
+        not_found: Ec2Error::endpoint_not_found,
+    };
+    let selected = select(
+        params,
+        &state.vpc_endpoints,
+        &[by_id],
+        |e| &e.tags,
+        |e, name| match name {
+            "vpc-endpoint-id" => one(&e.vpc_endpoint_id),
+            "vpc-id" => one(&e.vpc_id),
+            "service-name" => one(&e.service_name),
+            "vpc-endpoint-state" => one("available"),
+            "vpc-endpoint-type" => one(&e.vpc_endpoint_type),
+            "ip-address-type" => one(e.ip_address_type.as_deref().unwrap_or("ipv4")),
+            _ => None,
+        },
+    )?;
+    let topology = current_topology(state)?;
+    let mut x = Xml::default();
+    x.set("vpcEndpointSet", &selected, |x, e| {
+        render_endpoint(x, e, state, &topology, "available")
+    });
+    Ok(Handled::read(ok_response("DescribeVpcEndpoints", ctx, &x)))
+}
+
+pub(super) fn modify_vpc_endpoint(
+    params: &Params,
+    state: &Config,
+    ctx: &ControlContext,
+) -> Result<Handled, Ec2Error> {
+    let id = params.required("VpcEndpointId")?;
+    let index = endpoint_index(state, id)?;
+    let topology = current_topology(state)?;
+    let mut new_state = state.clone();
+    pin_addresses(&mut new_state, &topology);
+    let vpc_id = new_state.vpc_endpoints[index].vpc_id.clone();
+
+    for subnet_id in params.list("RemoveSubnetId") {
+        let e = &mut new_state.vpc_endpoints[index];
+        if !e.subnet_ids.contains(&subnet_id) {
+            // Wording not captured from AWS.
+            return Err(Ec2Error::new(
+                "InvalidParameter",
+                format!(
+                    "The subnet ID '{subnet_id}' is not associated with the VPC endpoint '{id}'"
+                ),
+            ));
+        }
+        e.subnet_ids.retain(|s| s != &subnet_id);
+        if let Some(nics) = &mut e.network_interfaces {
+            nics.retain(|n| n.subnet_id != subnet_id);
+        }
+    }
+    for subnet_id in params.list("AddSubnetId") {
+        let subnet = endpoint_subnet(state, &vpc_id, &subnet_id)?;
+        let e = &new_state.vpc_endpoints[index];
+        if e.subnet_ids.contains(&subnet_id) {
+            continue;
+        }
+        let zone_taken = e.subnet_ids.iter().any(|s| {
+            state
+                .vpcs
+                .iter()
+                .flat_map(|v| &v.subnets)
+                .any(|x| &x.subnet_id == s && x.availability_zone == subnet.availability_zone)
+        });
+        if zone_taken {
+            return Err(duplicate_zone(&subnet_id));
+        }
+        let address = free_address(&new_state, &topology);
+        let e = &mut new_state.vpc_endpoints[index];
+        e.subnet_ids.push(subnet_id.clone());
+        e.network_interfaces
+            .get_or_insert_with(Vec::new)
+            .push(NetworkInterfaceConfig {
+                subnet_id,
+                private_ip_address: address,
+                ipv6_address: None,
+            });
+    }
+    for group_id in params.list("AddSecurityGroupId") {
+        endpoint_group(state, &vpc_id, &group_id)?;
+        let groups = new_state.vpc_endpoints[index]
+            .security_group_ids
+            .get_or_insert_with(Vec::new);
+        if !groups.contains(&group_id) {
+            groups.push(group_id);
+        }
+    }
+    for group_id in params.list("RemoveSecurityGroupId") {
+        let groups = new_state.vpc_endpoints[index]
+            .security_group_ids
+            .get_or_insert_with(Vec::new);
+        if !groups.contains(&group_id) {
+            return Err(Ec2Error::group_not_found(&group_id));
+        }
+        groups.retain(|g| g != &group_id);
+    }
+    if params.bool("ResetPolicy")? == Some(true) {
+        new_state.vpc_endpoints[index].policy_document = None;
+    } else if let Some(text) = params.get("PolicyDocument").filter(|t| !t.is_empty()) {
+        new_state.vpc_endpoints[index].policy_document = Some(policy_document(text)?);
+    }
+    if let Some(enabled) = params.bool("PrivateDnsEnabled")? {
+        if enabled {
+            private_dns_conflict(state, &vpc_id, id)?;
+        }
+        new_state.vpc_endpoints[index].private_dns_enabled = enabled;
+    }
+    written("ModifyVpcEndpoint", ctx, &Xml::returned_true(), new_state)
+}
+
+pub(super) fn delete_vpc_endpoints(
+    params: &Params,
+    state: &Config,
+    ctx: &ControlContext,
+) -> Result<Handled, Ec2Error> {
+    let ids = params.list("VpcEndpointId");
+    if ids.is_empty() {
+        return Err(Ec2Error::missing("VpcEndpointId"));
+    }
+    let topology = current_topology(state)?;
+    let mut new_state = state.clone();
+    pin_addresses(&mut new_state, &topology);
+    let mut unsuccessful = Vec::new();
+    let mut deleted = false;
+    for id in &ids {
+        let before = new_state.vpc_endpoints.len();
+        new_state.vpc_endpoints.retain(|e| &e.vpc_endpoint_id != id);
+        if new_state.vpc_endpoints.len() == before {
+            unsuccessful.push(id.clone());
+            continue;
+        }
+        deleted = true;
+        // An API associated with the endpoint would no longer validate; AWS drops the
+        // association (and its alias name) with the endpoint, so the scenario does too.
+        for api in &mut new_state.rest_apis {
+            api.endpoint_configuration
+                .vpc_endpoint_ids
+                .retain(|v| v != id);
+        }
+    }
+    let mut x = Xml::default();
+    x.set("unsuccessful", &unsuccessful, |x, id| {
+        x.element("error", |x| {
+            x.text("code", "InvalidVpcEndpoint.NotFound");
+            x.text(
+                "message",
+                &format!("The Vpc Endpoint Id '{id}' does not exist"),
+            );
+        });
+        x.text("resourceId", id);
+    });
+    if !deleted {
+        return Ok(Handled::read(ok_response("DeleteVpcEndpoints", ctx, &x)));
+    }
+    written("DeleteVpcEndpoints", ctx, &x, new_state)
+}

@@ -1,0 +1,444 @@
+//! The control plane's HTTP listener: tells the services apart, runs one call at a time against
+//! the state, and applies and persists what a call changed before answering it.
+//!
+//! A call is routed by its SigV4 credential scope (`.../us-east-1/ec2/aws4_request`), which
+//! every AWS CLI, boto3 and SDK request carries; the signature itself is not checked (any
+//! credentials are accepted). Unsigned requests get the console.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use std::time::{Duration, Instant};
+
+use super::propagation::HeldStages;
+use super::store::StateStore;
+use super::{ControlContext, ControlRequest, ControlResponse, Handled};
+use crate::model::topology::Topology;
+use crate::scenario::config::Config;
+
+/// Largest request body accepted (an imported OpenAPI document can be large; AWS allows 6 MB
+/// for `import-rest-api`).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Makes a validated topology the one being served (DNS, HTTPS listeners, routing).
+pub trait ApplyTopology: Send + Sync {
+    /// Serves `topology` from now on, or says why it cannot be served without a restart.
+    fn apply(&self, topology: Topology) -> Result<(), String>;
+}
+
+/// Which service a call is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Ec2,
+    ApiGateway,
+    Console,
+}
+
+/// The control plane's state and how changes reach the data plane.
+pub struct ControlPlane {
+    state: ArcSwap<Config>,
+    /// One change at a time; the data plane never takes it, and it is never held across an
+    /// `.await`.
+    writer: std::sync::Mutex<Writer>,
+    store: Option<StateStore>,
+    serving: Arc<dyn ApplyTopology>,
+    console: crate::controlplane::console::Console,
+    /// Itself, for the timers that let held deployments through.
+    me: std::sync::Weak<ControlPlane>,
+}
+
+/// What only writers touch.
+struct Writer {
+    /// The state as the data plane serves it (held deployments as they were).
+    served: Config,
+    held: HeldStages,
+}
+
+impl ControlPlane {
+    /// A control plane over `state` (already served), persisting to `store` when given, with
+    /// the web console for unsigned page loads.
+    pub fn new(
+        state: Config,
+        store: Option<StateStore>,
+        serving: Arc<dyn ApplyTopology>,
+        console: crate::controlplane::console::Console,
+    ) -> Arc<ControlPlane> {
+        Arc::new_cyclic(|me| ControlPlane {
+            writer: std::sync::Mutex::new(Writer {
+                served: state.clone(),
+                held: HeldStages::default(),
+            }),
+            state: ArcSwap::from_pointee(state),
+            store,
+            serving,
+            console,
+            me: me.clone(),
+        })
+    }
+
+    /// The current state.
+    pub fn state(&self) -> Arc<Config> {
+        self.state.load_full()
+    }
+
+    /// Replaces the whole state (a reload of the scenario file), persisting it; it is served at
+    /// once, held deployments included.
+    pub fn replace(&self, config: Config, topology: Topology) -> Result<(), String> {
+        let mut writer = self.lock_writer();
+        writer.held.clear();
+        self.commit(&mut writer, config, topology, false)
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, Writer> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Persists, applies (with new deployments held back when the state asks for a propagation
+    /// delay), then records `config`, which validated into `topology`, as the state.
+    fn commit(
+        &self,
+        writer: &mut Writer,
+        config: Config,
+        topology: Topology,
+        from_call: bool,
+    ) -> Result<(), String> {
+        let delay = Duration::from_secs(
+            config
+                .emulator
+                .control_plane
+                .deployment_propagation_seconds
+                .unwrap_or(0),
+        );
+        let mut held = writer.held.clone();
+        if from_call && !delay.is_zero() {
+            held.hold_changes(&writer.served, &config, delay, Instant::now());
+        }
+        let served = held.served(&config);
+        // Only held stages make what is served differ from the state.
+        let topology = match held.next_due() {
+            None => Ok(topology),
+            Some(_) => super::validate(&served).map_err(|e| e.to_string()),
+        };
+        let result = topology.and_then(|topology| {
+            if let Some(store) = &self.store {
+                store.save(&config).map_err(|e| e.to_string())?;
+            }
+            if let Err(e) = self.serving.apply(topology) {
+                // Keep the file in step with what is served.
+                if let Some(store) = &self.store {
+                    let _ = store.save(&self.state.load());
+                }
+                return Err(e);
+            }
+            Ok(())
+        });
+        // On failure nothing changed: the previous holds stay as they were.
+        result?;
+        if let Some(due) = held.next_due() {
+            self.release_at(due);
+        }
+        writer.held = held;
+        writer.served = served;
+        self.state.store(Arc::new(config));
+        Ok(())
+    }
+
+    /// Serves held deployments once they are due.
+    fn release_at(&self, due: Instant) {
+        let me = self.me.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(due.into()).await;
+            let Some(plane) = me.upgrade() else { return };
+            let mut writer = plane.lock_writer();
+            if !writer.held.release_due(Instant::now()) {
+                // Woken before the due time (timer rounding), or the hold was extended by a
+                // newer deployment: wait for whatever is due next.
+                if let Some(next) = writer.held.next_due() {
+                    plane.release_at(next);
+                }
+                return;
+            }
+            let state = plane.state.load_full();
+            let served = writer.held.served(&state);
+            match super::validate(&served).map_err(|e| e.to_string()) {
+                Ok(topology) => match plane.serving.apply(topology) {
+                    Ok(()) => writer.served = served,
+                    Err(e) => {
+                        tracing::error!("control plane: a deployment could not be served: {e}")
+                    }
+                },
+                Err(e) => tracing::error!("control plane: a deployment could not be served: {e}"),
+            }
+            if let Some(next) = writer.held.next_due() {
+                plane.release_at(next);
+            }
+        });
+    }
+
+    /// Answers one call.
+    pub async fn call(&self, request: &ControlRequest) -> ControlResponse {
+        let ctx = ControlContext::now();
+        let service = match route(request) {
+            Ok(s) => s,
+            Err(response) => return finish(response, &ctx),
+        };
+        let handler: fn(&ControlRequest, &Config, &ControlContext) -> Handled = match service {
+            Service::Ec2 => super::ec2::handle,
+            Service::ApiGateway => super::apigateway::handle,
+            // Pages only read; they never take the writer lock.
+            Service::Console => {
+                return finish(
+                    crate::controlplane::console::handle(request, &self.console).await,
+                    &ctx,
+                )
+            }
+        };
+        let mut writer = self.lock_writer();
+        let current = self.state.load_full();
+        let handled = handler(request, &current, &ctx);
+        let response = match (handled.new_state, handled.topology) {
+            (Some(new_state), Some(topology)) => {
+                match self.commit(&mut writer, new_state, topology, true) {
+                    Ok(()) => handled.response,
+                    Err(message) => {
+                        tracing::error!("control plane: change not applied: {message}");
+                        internal_error(service, &message, &ctx)
+                    }
+                }
+            }
+            _ => handled.response,
+        };
+        finish(response, &ctx)
+    }
+}
+
+/// Adds the headers every AWS response has.
+fn finish(mut response: ControlResponse, ctx: &ControlContext) -> ControlResponse {
+    response
+        .headers
+        .push(("x-amzn-RequestId".to_string(), ctx.request_id.clone()));
+    response
+}
+
+/// The service named by the SigV4 credential scope, or the console for unsigned page loads.
+fn route(request: &ControlRequest) -> Result<Service, ControlResponse> {
+    let scope_service = request
+        .header("authorization")
+        .and_then(|a| a.strip_prefix("AWS4-HMAC-SHA256"))
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split([',', ' ']).next())
+        .and_then(|c| c.split('/').nth(3))
+        .map(str::to_string)
+        // Presigned URLs carry the scope in the query.
+        .or_else(|| {
+            request
+                .query_param("X-Amz-Credential")
+                .and_then(|c| c.split('/').nth(3))
+                .map(str::to_string)
+        });
+    match scope_service.as_deref() {
+        Some("ec2") => Ok(Service::Ec2),
+        Some("apigateway") => Ok(Service::ApiGateway),
+        Some(other) => Err(ControlResponse::json(
+            400,
+            &serde_json::json!({
+                "message": format!("the emulator's control plane serves ec2 and apigateway, not {other}")
+            }),
+        )),
+        None if request.method == http::Method::GET && !request.path.starts_with("/restapis") => {
+            Ok(Service::Console)
+        }
+        None if request.path.starts_with("/restapis") => {
+            let mut r = ControlResponse::json(
+                403,
+                &serde_json::json!({"message": "Missing Authentication Token"}),
+            );
+            r.headers.push((
+                "x-amzn-ErrorType".to_string(),
+                "MissingAuthenticationTokenException".to_string(),
+            ));
+            Err(r)
+        }
+        None => Err(ControlResponse::new(
+            401,
+            "text/xml;charset=UTF-8",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error></Errors><RequestID></RequestID></Response>",
+        )),
+    }
+}
+
+/// A change that validated but could not be served or saved, in the service's error format.
+fn internal_error(service: Service, message: &str, ctx: &ControlContext) -> ControlResponse {
+    match service {
+        Service::Ec2 => ControlResponse::new(
+            500,
+            "text/xml;charset=UTF-8",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InternalError</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
+                xml_escape(message),
+                ctx.request_id
+            ),
+        ),
+        _ => {
+            let mut r = ControlResponse::json(500, &serde_json::json!({ "message": message }));
+            r.headers.push((
+                "x-amzn-ErrorType".to_string(),
+                "InternalFailure".to_string(),
+            ));
+            r
+        }
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The running control-plane listener.
+pub struct ControlServer {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl ControlServer {
+    /// Serves `plane` over plain HTTP/1.1 on `listener` (loopback by default: the AWS CLI
+    /// talks to `--endpoint-url http://127.0.0.1:PORT`).
+    pub fn start(
+        listener: TcpListener,
+        plane: Arc<ControlPlane>,
+    ) -> std::io::Result<ControlServer> {
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut stop_accepting = stopped.clone();
+            loop {
+                let (tcp, _) = tokio::select! {
+                    _ = stop_accepting.changed() => break,
+                    accepted = listener.accept() => match accepted {
+                        Ok(pair) => pair,
+                        Err(e) => {
+                            tracing::warn!("control plane: accept failed: {e}");
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    },
+                };
+                let plane = plane.clone();
+                let mut stopped = stopped.clone();
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                            let plane = plane.clone();
+                            async move { Ok::<_, Infallible>(serve(&plane, req).await) }
+                        });
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tcp), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = stopped.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                });
+            }
+        });
+        Ok(ControlServer { addr, stop, task })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting; calls in progress finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+async fn serve(plane: &ControlPlane, req: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return to_http(ControlResponse::json(
+                413,
+                &serde_json::json!({"message": format!("Request body larger than {MAX_BODY} bytes")}),
+            ))
+        }
+    };
+    let request = ControlRequest {
+        method: parts.method,
+        path: crate::model::api::percent_decode(parts.uri.path()),
+        query: parse_query(parts.uri.query().unwrap_or("")),
+        headers: parts.headers,
+        body,
+    };
+    let started = std::time::Instant::now();
+    let response = plane.call(&request).await;
+    tracing::debug!(
+        method = %request.method,
+        path = %request.path,
+        status = response.status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "control plane call"
+    );
+    to_http(response)
+}
+
+/// `a=1&b=x%20y` → pairs; `+` is a space, as forms encode it.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                crate::model::api::percent_decode(&k.replace('+', " ")),
+                crate::model::api::percent_decode(&v.replace('+', " ")),
+            )
+        })
+        .collect()
+}
+
+fn to_http(response: ControlResponse) -> http::Response<Full<Bytes>> {
+    let mut builder = http::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .header("Date", crate::dataplane::gateway::http1::http_date())
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| {
+            let mut r = http::Response::new(Full::new(Bytes::from_static(
+                b"{\"message\":\"bad response header\"}",
+            )));
+            *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        })
+}
+
+impl std::fmt::Debug for ControlPlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlPlane").finish_non_exhaustive()
+    }
+}

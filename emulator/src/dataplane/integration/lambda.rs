@@ -1,0 +1,403 @@
+//! AWS_PROXY integrations with Lambda: the REST API proxy event as API Gateway builds it, sent
+//! to a local function, and the proxy response contract read back.
+//!
+//! A function runs either behind the Lambda Runtime Interface Emulator's HTTP API (what
+//! `docker run -p 9000:8080 public.ecr.aws/lambda/...` images and `aws-lambda-rie` serve:
+//! `POST /2015-03-31/functions/function/invocations`) or as a local command that reads the
+//! event on stdin and writes the result on stdout.
+//!
+//! As on AWS: a result that is not a JSON object with an integer `statusCode`, a string `body`
+//! and only the contract's keys, or a function error, is 502 `{"message": "Internal server
+//! error"}`; a function that cannot be invoked at all is 500; a timeout is 504.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::Full;
+use serde_json::{json, Map, Value};
+use tokio::io::AsyncWriteExt;
+
+use super::http::{proxy_output, Backends};
+use super::{IntegrationOutput, MethodRequest};
+use crate::dataplane::gateway::response::GatewayError;
+use crate::model::api::LambdaProxyIntegration;
+
+/// Where a Lambda function named by an integration runs locally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LambdaFunction {
+    /// The base URL of a Runtime Interface Emulator, e.g. `http://127.0.0.1:9000`.
+    Endpoint(String),
+    /// A program and its arguments: the event on stdin, the result on stdout.
+    Command(Vec<String>),
+}
+
+const PROXY_RESPONSE_KEYS: &[&str] = &[
+    "statusCode",
+    "headers",
+    "multiValueHeaders",
+    "body",
+    "isBase64Encoded",
+];
+
+/// The function ARN inside an integration URI
+/// (`arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<ARN>/invocations`).
+pub fn function_arn(uri: &str) -> Option<&str> {
+    let start = uri.find("/functions/")? + "/functions/".len();
+    let rest = &uri[start..];
+    rest.strip_suffix("/invocations")
+}
+
+/// Finds the local function for an ARN: by the whole ARN, `name:qualifier`, or the name.
+fn lookup<'f>(
+    functions: &'f BTreeMap<String, LambdaFunction>,
+    arn: &str,
+) -> Option<&'f LambdaFunction> {
+    let after = arn.split(":function:").nth(1).unwrap_or(arn);
+    let name = after.split(':').next().unwrap_or(after);
+    functions
+        .get(arn)
+        .or_else(|| functions.get(after))
+        .or_else(|| functions.get(name))
+}
+
+fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
+    let mut single = Map::new();
+    let mut multi: Map<String, Value> = Map::new();
+    let mut add = |k: &str, v: &str| {
+        single.insert(k.to_string(), Value::String(v.to_string()));
+        match multi.get_mut(k) {
+            Some(Value::Array(values)) => values.push(Value::String(v.to_string())),
+            _ => {
+                multi.insert(k.to_string(), json!([v]));
+            }
+        }
+    };
+    for (k, v) in request.headers {
+        add(k, v);
+    }
+    // What API Gateway adds for a request that came through a VPC endpoint (captured events).
+    if !request.vpce_id.is_empty() {
+        add("x-amzn-cipher-suite", request.cipher_suite);
+        add("x-amzn-tls-version", request.tls_version);
+        add("x-amzn-vpc-id", request.vpc_id);
+        add("x-amzn-vpce-config", "1");
+        add("x-amzn-vpce-id", request.vpce_id);
+    }
+    let forwarded = match request.header("x-forwarded-for") {
+        Some(previous) => format!("{previous}, {}", request.source_ip),
+        None => request.source_ip.to_string(),
+    };
+    single.insert("X-Forwarded-For".into(), Value::String(forwarded.clone()));
+    multi.insert("X-Forwarded-For".into(), json!([forwarded]));
+    for (k, v) in [("X-Forwarded-Port", "443"), ("X-Forwarded-Proto", "https")] {
+        single.insert(k.into(), Value::String(v.into()));
+        multi.insert(k.into(), json!([v]));
+    }
+    (single, multi)
+}
+
+/// The REST API (payload 1.0) proxy event.
+pub fn event(request: &MethodRequest<'_>) -> Value {
+    let (headers, multi_headers) = header_maps(request);
+    let mut query = Map::new();
+    let mut multi_query: Map<String, Value> = Map::new();
+    for (k, v) in request.query {
+        query.insert(k.clone(), Value::String(v.clone()));
+        match multi_query.get_mut(k) {
+            Some(Value::Array(values)) => values.push(Value::String(v.clone())),
+            _ => {
+                multi_query.insert(k.clone(), json!([v]));
+            }
+        }
+    }
+    let or_null = |m: Map<String, Value>| {
+        if m.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(m)
+        }
+    };
+    let path_parameters: Map<String, Value> = request
+        .path_parameters
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let stage_variables: Map<String, Value> = request
+        .stage_variables
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let binary = request
+        .header("content-type")
+        .is_some_and(|ct| request.api.is_binary(ct));
+    let body = if request.body.is_empty() {
+        Value::Null
+    } else if binary {
+        Value::String(base64::engine::general_purpose::STANDARD.encode(request.body))
+    } else {
+        Value::String(String::from_utf8_lossy(request.body).into_owned())
+    };
+    let context = request.context_value();
+    let identity = json!({
+        "cognitoIdentityPoolId": null,
+        "accountId": null,
+        "cognitoIdentityId": null,
+        "caller": null,
+        "sourceIp": request.source_ip.to_string(),
+        "principalOrgId": null,
+        "accessKey": null,
+        "cognitoAuthenticationType": null,
+        "cognitoAuthenticationProvider": null,
+        "userArn": null,
+        "userAgent": request.header("user-agent"),
+        "user": null,
+        "vpceId": if request.vpce_id.is_empty() { Value::Null } else { request.vpce_id.into() },
+        "vpcId": if request.vpc_id.is_empty() { Value::Null } else { request.vpc_id.into() },
+    });
+    json!({
+        "resource": request.resource_path,
+        "path": request.path,
+        "httpMethod": request.http_method,
+        "headers": or_null(headers),
+        "multiValueHeaders": or_null(multi_headers),
+        "queryStringParameters": or_null(query),
+        "multiValueQueryStringParameters": or_null(multi_query),
+        "pathParameters": or_null(path_parameters),
+        "stageVariables": or_null(stage_variables),
+        "requestContext": {
+            "resourceId": request.resource_id,
+            "resourcePath": request.resource_path,
+            "httpMethod": request.http_method,
+            "extendedRequestId": request.extended_request_id,
+            "requestTime": request.request_time,
+            "path": context["path"],
+            "accountId": request.account_id,
+            "protocol": request.protocol,
+            "stage": request.stage,
+            "domainPrefix": context["domainPrefix"],
+            "requestTimeEpoch": request.request_time_epoch,
+            "requestId": request.request_id,
+            "identity": identity,
+            "domainName": request.domain_name,
+            "deploymentId": request.deployment_id,
+            "apiId": request.api_id,
+        },
+        "body": body,
+        "isBase64Encoded": binary && !request.body.is_empty(),
+    })
+}
+
+/// Reads a proxy response; `None` is API Gateway's "Malformed Lambda proxy response".
+pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<IntegrationOutput> {
+    let value: Map<String, Value> = serde_json::from_slice(result).ok()?;
+    if value
+        .keys()
+        .any(|k| !PROXY_RESPONSE_KEYS.contains(&k.as_str()))
+    {
+        return None;
+    }
+    let status = match value.get("statusCode")? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+    .and_then(|s| u16::try_from(s).ok())
+    .filter(|s| (100..=599).contains(s))?;
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let mut headers: Vec<(String, String)> = Vec::new();
+    match value.get("multiValueHeaders") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            for (k, values) in m {
+                for v in values.as_array()? {
+                    headers.push((k.clone(), scalar(v)?));
+                }
+            }
+        }
+        Some(_) => return None,
+    }
+    match value.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                // A name in both maps: the multi-value one already carries its values.
+                if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)) {
+                    headers.push((k.clone(), scalar(v)?));
+                }
+            }
+        }
+        Some(_) => return None,
+    }
+    let body = match value.get("body") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return None,
+    };
+    let base64_encoded = match value.get("isBase64Encoded") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return None,
+    };
+    // API Gateway turns a base64 body into bytes when the client accepts a binary media type.
+    let accepts_binary = request.header("accept").is_some_and(|accept| {
+        accept
+            .split(',')
+            .any(|t| request.api.is_binary(t.split(';').next().unwrap_or("")))
+    });
+    let body = if base64_encoded && accepts_binary {
+        Bytes::from(
+            base64::engine::general_purpose::STANDARD
+                .decode(body.trim())
+                .ok()?,
+        )
+    } else {
+        Bytes::from(body)
+    };
+    Some(proxy_output(status, headers, body, true))
+}
+
+/// Runs an AWS_PROXY integration.
+pub async fn invoke(
+    backends: &Backends,
+    spec: &LambdaProxyIntegration,
+    request: &MethodRequest<'_>,
+    functions: &BTreeMap<String, LambdaFunction>,
+) -> Result<IntegrationOutput, GatewayError> {
+    let uri = request.with_stage_variables(&spec.uri);
+    let arn = function_arn(&uri).unwrap_or(&uri);
+    let Some(function) = lookup(functions, arn) else {
+        tracing::warn!(
+            function = arn,
+            "Execution failed due to configuration error: no local function for this ARN; add it under emulator.integrations.lambdaFunctions (its name, with an endpoint or a command)"
+        );
+        return Err(GatewayError::InternalServerError);
+    };
+    let payload = event(request).to_string();
+    let timeout = Duration::from_millis(spec.timeout_millis);
+    let result = match function {
+        LambdaFunction::Endpoint(base) => {
+            let url = format!(
+                "{}/2015-03-31/functions/function/invocations",
+                base.trim_end_matches('/')
+            );
+            let outgoing = http::Request::builder()
+                .method("POST")
+                .uri(&url)
+                .header("Content-Type", "application/json")
+                .body(Full::new(Bytes::from(payload)))
+                .map_err(|e| {
+                    tracing::warn!(%url, "Execution failed due to configuration error: {e}");
+                    GatewayError::InternalServerError
+                })?;
+            let (status, headers, body) = backends.send(outgoing, false, timeout).await?;
+            let function_error = headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("x-amz-function-error"));
+            if function_error || !(200..300).contains(&status) {
+                tracing::warn!(
+                    function = arn,
+                    status,
+                    "Lambda execution failed: {}",
+                    String::from_utf8_lossy(&body)
+                );
+                return Err(GatewayError::BadGateway);
+            }
+            body
+        }
+        LambdaFunction::Command(argv) => run_command(argv, payload, timeout, arn).await?,
+    };
+    read_response(&result, request).ok_or_else(|| {
+        tracing::warn!(
+            function = arn,
+            "Execution failed due to configuration error: Malformed Lambda proxy response: {}",
+            String::from_utf8_lossy(&result)
+        );
+        GatewayError::BadGateway
+    })
+}
+
+async fn run_command(
+    argv: &[String],
+    payload: String,
+    timeout: Duration,
+    arn: &str,
+) -> Result<Bytes, GatewayError> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(GatewayError::InternalServerError);
+    };
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            tracing::warn!(
+                function = arn,
+                "Execution failed due to configuration error: cannot start {program:?}: {e}"
+            );
+            GatewayError::InternalServerError
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A function that does not read its event still runs; a broken pipe is not an error.
+        let _ = stdin.write_all(payload.as_bytes()).await;
+    }
+    let output = tokio::time::timeout(timeout, child.wait_with_output())
+        .await
+        .map_err(|_| {
+            tracing::warn!(
+                function = arn,
+                "Execution failed due to a timeout error after {} ms",
+                timeout.as_millis()
+            );
+            GatewayError::IntegrationTimeout
+        })?
+        .map_err(|e| {
+            tracing::warn!(function = arn, "the function's process failed: {e}");
+            GatewayError::InternalServerError
+        })?;
+    if !output.status.success() {
+        tracing::warn!(
+            function = arn,
+            "Lambda execution failed with {}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return Err(GatewayError::BadGateway);
+    }
+    Ok(Bytes::from(output.stdout))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_function_is_found_by_arn_name_or_qualified_name() {
+        let uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders:live/invocations";
+        let arn = function_arn(uri).unwrap();
+        assert_eq!(
+            arn,
+            "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
+        );
+        let by_name = BTreeMap::from([(
+            "orders".to_string(),
+            LambdaFunction::Command(vec!["x".into()]),
+        )]);
+        assert!(lookup(&by_name, arn).is_some());
+        let by_qualified = BTreeMap::from([(
+            "orders:live".to_string(),
+            LambdaFunction::Command(vec!["x".into()]),
+        )]);
+        assert!(lookup(&by_qualified, arn).is_some());
+        assert!(lookup(&by_name, "arn:aws:lambda:us-east-1:1:function:other").is_none());
+    }
+}

@@ -1,0 +1,182 @@
+//! Integrations: what answers a method once the gateway has routed and authorized a request.
+//!
+//! - MOCK: the request template's `statusCode` selects an integration response, whose
+//!   parameters and template make the answer. Nothing is called.
+//! - HTTP (non-proxy): request parameters and templates map the method request onto the
+//!   backend call; its status selects an integration response by `selectionPattern`.
+//! - HTTP_PROXY: the request passes through to the backend and its answer back, with the
+//!   headers API Gateway adds and remaps ([`http`]).
+//! - AWS_PROXY: a local Lambda function gets the REST API proxy event and answers with the
+//!   proxy response contract ([`lambda`]).
+//!
+//! Mapping (parameters, templates, response selection) lives in [`mapping`].
+
+mod http;
+mod lambda;
+pub mod mapping;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+
+use bytes::Bytes;
+
+use crate::dataplane::gateway::response::GatewayError;
+use crate::model::api::{ApiDefinition, Integration, Method, MockIntegration};
+use crate::model::topology::Settings;
+
+pub use lambda::LambdaFunction;
+
+/// What the integration produced, before the gateway adds its own headers.
+#[derive(Debug)]
+pub struct IntegrationOutput {
+    /// The status the client gets.
+    pub status: u16,
+    /// `Content-Type` of the answer.
+    pub content_type: String,
+    /// Method response headers, in mapping order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
+    /// Whether API Gateway adds `X-Amzn-Trace-Id` (after HTTP and AWS_PROXY integrations).
+    pub traced: bool,
+}
+
+/// The request as integrations see it (`method.request.*` and `$context.*`).
+#[derive(Debug)]
+pub struct MethodRequest<'a> {
+    /// The API id.
+    pub api_id: &'a str,
+    /// The account that owns the API.
+    pub account_id: &'a str,
+    /// The deployment the stage serves.
+    pub deployment_id: &'a str,
+    /// The API's definition (binary media types).
+    pub api: &'a ApiDefinition,
+    /// The stage name.
+    pub stage: &'a str,
+    /// The stage's variables.
+    pub stage_variables: &'a BTreeMap<String, String>,
+    /// The matched resource's template path.
+    pub resource_path: &'a str,
+    /// The matched resource's id.
+    pub resource_id: &'a str,
+    /// The request method.
+    pub http_method: &'a str,
+    /// `x-amzn-RequestId`.
+    pub request_id: &'a str,
+    /// `x-amz-apigw-id`.
+    pub extended_request_id: &'a str,
+    /// `$context.requestTime`, `dd/MMM/yyyy:HH:mm:ss +0000`.
+    pub request_time: &'a str,
+    /// `$context.requestTimeEpoch`, milliseconds.
+    pub request_time_epoch: u64,
+    /// The path after the stage, as requested.
+    pub path: &'a str,
+    /// Path parameters.
+    pub path_parameters: &'a [(String, String)],
+    /// Query string parameters, decoded, in order.
+    pub query: &'a [(String, String)],
+    /// The query string as sent (without `?`), for HTTP_PROXY.
+    pub raw_query: Option<&'a str>,
+    /// Request headers, as received.
+    pub headers: &'a [(String, String)],
+    /// The body.
+    pub body: &'a Bytes,
+    /// `$context.identity.sourceIp`.
+    pub source_ip: IpAddr,
+    /// `$context.identity.vpceId` (empty on the public endpoint).
+    pub vpce_id: &'a str,
+    /// `$context.identity.vpcId`.
+    pub vpc_id: &'a str,
+    /// `$context.domainName`.
+    pub domain_name: &'a str,
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub protocol: &'a str,
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub tls_version: &'a str,
+    /// The negotiated cipher suite, in OpenSSL's spelling.
+    pub cipher_suite: &'a str,
+}
+
+/// Calls integrations. One per emulator; holds the HTTP clients and the host overrides that
+/// send the Example API's demo backend to the local stand-in.
+pub struct Integrations {
+    http: http::Backends,
+}
+
+impl Integrations {
+    /// `host_overrides` maps backend host names to local addresses; `trusted_cas` are the extra
+    /// CA certificates HTTPS backends may chain to (beside the public web roots).
+    pub fn new(
+        host_overrides: HashMap<String, SocketAddr>,
+        trusted_cas: &[rustls::pki_types::CertificateDer<'static>],
+    ) -> Integrations {
+        Integrations {
+            http: http::Backends::new(host_overrides, trusted_cas),
+        }
+    }
+
+    /// Runs the method's integration.
+    pub async fn invoke(
+        &self,
+        method: &Method,
+        request: &MethodRequest<'_>,
+        settings: &Settings,
+    ) -> Result<IntegrationOutput, GatewayError> {
+        match &method.integration {
+            Some(Integration::Mock(mock)) => mock_answer(mock, request),
+            Some(Integration::Http(spec)) => self.http.call(spec, request).await,
+            Some(Integration::LambdaProxy(spec)) => {
+                lambda::invoke(&self.http, spec, request, &settings.lambda_functions).await
+            }
+            Some(Integration::Unsupported(what)) => {
+                tracing::warn!(
+                    api = request.api_id,
+                    resource = request.resource_path,
+                    "Execution failed: {what} is not emulated"
+                );
+                Err(GatewayError::InternalServerError)
+            }
+            None => {
+                tracing::warn!(
+                    api = request.api_id,
+                    resource = request.resource_path,
+                    method = request.http_method,
+                    "Execution failed due to configuration error: No integration defined for method"
+                );
+                Err(GatewayError::InternalServerError)
+            }
+        }
+    }
+}
+
+fn mock_answer(
+    mock: &MockIntegration,
+    request: &MethodRequest<'_>,
+) -> Result<IntegrationOutput, GatewayError> {
+    // A constant template (`{"statusCode": 200}`) selected its status when it was loaded.
+    let status = match mapping::request_template(request, &mock.request_templates)
+        .and_then(|t| t.static_mock_status())
+    {
+        Some(status) => status,
+        None => mapping::mock_status(&mapping::request_body(
+            request,
+            &mock.request_templates,
+            mock.passthrough_behavior,
+        )?),
+    };
+    match mapping::select_response(&mock.responses, &status.to_string()) {
+        Some(chosen) => mapping::map_response(chosen, request, &[], Bytes::new(), false),
+        None => {
+            // API Gateway: "Execution failed due to configuration error: No match for output
+            // mapping and no default output mapping".
+            tracing::warn!(
+                api = request.api_id,
+                resource = request.resource_path,
+                status,
+                "Execution failed due to configuration error: no integration response matches the MOCK status and there is no default"
+            );
+            Err(GatewayError::InternalServerError)
+        }
+    }
+}
