@@ -68,6 +68,17 @@ pub enum PassthroughBehavior {
     Never,
 }
 
+impl PassthroughBehavior {
+    /// As API Gateway spells it (`WHEN_NO_MATCH`, `WHEN_NO_TEMPLATES`, `NEVER`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassthroughBehavior::WhenNoMatch => "WHEN_NO_MATCH",
+            PassthroughBehavior::WhenNoTemplates => "WHEN_NO_TEMPLATES",
+            PassthroughBehavior::Never => "NEVER",
+        }
+    }
+}
+
 /// A mapping template (VTL), parsed at import so that syntax errors surface at start.
 #[derive(Debug, Clone)]
 pub struct MappingTemplate {

@@ -7,21 +7,20 @@
 //!   refreshing itself every 5 seconds; `/console/requests/<seq>`: one request's trace;
 //! - `/console/explain`: a form running [`crate::teach::explain`] for a curl command line.
 //!
-//! It owns the [`RequestLog`] the gateway records into, and reads the served [`Topology`]
+//! It shows the [`RequestLog`] the gateway records into, and reads the served [`Topology`]
 //! (what the control plane's state was validated into) rather than the scenario, so it shows
 //! exactly what requests meet.
 
 mod explain_page;
 pub mod html;
 mod overview;
-mod request_log;
 mod requests;
 
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-pub use request_log::{LoggedRequest, RequestLog, REQUEST_LOG_CAPACITY};
+pub use crate::dataplane::gateway::request_log::{LoggedRequest, RequestLog, REQUEST_LOG_CAPACITY};
 
 use crate::controlplane::{ControlRequest, ControlResponse};
 use crate::dataplane::gateway::Gateway;

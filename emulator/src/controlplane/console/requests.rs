@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::html::{self, escape, Nav};
-use super::request_log::{LoggedRequest, RequestLog};
 use crate::controlplane::ControlResponse;
+use crate::dataplane::gateway::request_log::{LoggedRequest, RequestLog};
 
 /// Seconds between reloads of the list (a meta refresh: the page runs no script).
 const REFRESH_SECONDS: u32 = 5;
@@ -50,6 +50,15 @@ fn or_dash(value: Option<&str>) -> String {
     escape(value.unwrap_or("-"))
 }
 
+/// Why the request was refused, as the log says it (empty when it was served).
+fn reason_text(e: &LoggedRequest) -> String {
+    e.trace
+        .reason
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
 pub(super) fn list(log: &RequestLog) -> ControlResponse {
     let entries = log.recent();
     let mut out = String::new();
@@ -81,7 +90,7 @@ pub(super) fn list(log: &RequestLog) -> ControlResponse {
 }
 
 fn row(e: &LoggedRequest, out: &mut String) {
-    let decision = e.trace.decision.unwrap_or("-");
+    let decision = e.trace.decision_name();
     let _ = write!(
         out,
         "<tr data-request-seq=\"{seq}\" data-status=\"{status}\" data-decision=\"{d}\"><td><a href=\"/console/requests/{seq}\">{seq}</a></td><td class=\"mono\">{}</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"request\"><code>{} {}</code><div class=\"host\">{}</div></td><td class=\"status {}\">{status}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td class=\"decision {}\">{d}</td><td class=\"reason\">{}</td><td class=\"mono\">{}</td></tr>",
@@ -96,7 +105,7 @@ fn row(e: &LoggedRequest, out: &mut String) {
         or_dash(e.trace.stage.as_deref()),
         or_dash(e.trace.resource.as_deref()),
         decision_class(decision),
-        escape(e.trace.reason.as_deref().unwrap_or("")),
+        escape(&reason_text(e)),
         milliseconds(e.latency),
         seq = e.seq,
         status = e.status,
@@ -118,7 +127,7 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
         );
     };
     let e = &*entry;
-    let decision = e.trace.decision.unwrap_or("-");
+    let decision = e.trace.decision_name();
     let mut out = String::new();
     let _ = write!(
         out,
@@ -181,7 +190,12 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
         (
             "reason",
             "Reason",
-            escape(e.trace.reason.as_deref().unwrap_or("-")),
+            escape(
+                &e.trace
+                    .reason
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), ToString::to_string),
+            ),
         ),
     ];
     for (key, label, value) in steps {
@@ -240,8 +254,10 @@ fn shell_quote(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::request_log::sample;
     use super::*;
+    use crate::dataplane::gateway::request_log::sample;
+    use crate::dataplane::gateway::{PolicyKind, Refusal};
+    use crate::policy::Decision;
 
     fn body(r: ControlResponse) -> String {
         String::from_utf8(r.body).expect("UTF-8")
@@ -250,9 +266,14 @@ mod tests {
     #[test]
     fn the_list_shows_requests_newest_first_and_refreshes() {
         let log = RequestLog::new(8);
-        log.record(sample(200, Some("Allow")));
-        let mut denied = sample(403, Some("ImplicitDeny"));
-        denied.trace.reason = Some("resource policy: ImplicitDeny (statement <none>)".to_string());
+        log.record(sample(200, Some(Decision::Allow)));
+        let mut denied = sample(403, Some(Decision::ImplicitDeny));
+        denied.trace.reason = Some(Refusal::PolicyDenied {
+            policy: PolicyKind::Resource,
+            decision: Decision::ImplicitDeny,
+            statement: Some("<none>".to_string()),
+            message: String::new(),
+        });
         log.record(denied);
         let r = list(&log);
         assert_eq!(r.status, 200);
@@ -284,7 +305,9 @@ mod tests {
         e.trace.api = None;
         e.trace.stage = None;
         e.trace.resource = None;
-        e.trace.reason = Some("no x-apigw-api-id header, and Host \"x\" names no API".to_string());
+        e.trace.reason = Some(Refusal::NoApiSelected {
+            host: "x".to_string(),
+        });
         log.record(e);
         let r = detail(&log, "1");
         assert_eq!(r.status, 200);
@@ -301,8 +324,8 @@ mod tests {
     #[test]
     fn unknown_or_evicted_requests_get_a_404() {
         let log = RequestLog::new(1);
-        log.record(sample(200, Some("Allow")));
-        log.record(sample(200, Some("Allow")));
+        log.record(sample(200, Some(Decision::Allow)));
+        log.record(sample(200, Some(Decision::Allow)));
         for seq in ["1", "3", "abc", "<x>"] {
             let r = detail(&log, seq);
             assert_eq!(r.status, 404, "{seq}");

@@ -30,6 +30,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
 use super::mapping::{map_response, request_body, select_response};
+use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::{self, GatewayError};
 use crate::model::api::HttpIntegration;
@@ -124,7 +125,7 @@ impl Backends {
         request: http::Request<Full<Bytes>>,
         insecure: bool,
         timeout: Duration,
-    ) -> Result<(u16, Vec<(String, String)>, Bytes), GatewayError> {
+    ) -> Result<(u16, Vec<(String, String)>, Bytes), IntegrationError> {
         let uri = request.uri().clone();
         let client = if insecure {
             &self.insecure
@@ -139,8 +140,9 @@ impl Backends {
                     text = format!("{text}: {source}");
                     cause = source;
                 }
-                tracing::warn!(%uri, "Execution failed due to configuration error: the integration endpoint could not be called: {text}");
-                GatewayError::InternalServerError
+                let cause = format!("Execution failed due to configuration error: the integration endpoint could not be called: {text}");
+                tracing::warn!(%uri, "{cause}");
+                IntegrationError::new(GatewayError::InternalServerError, cause)
             })?;
             let status = response.status().as_u16();
             let headers = response
@@ -158,23 +160,30 @@ impl Backends {
                 .collect()
                 .await
                 .map_err(|e| {
-                    tracing::warn!(%uri, "the integration response could not be read: {e}");
-                    GatewayError::InternalServerError
+                    let cause = format!("the integration response could not be read: {e}");
+                    tracing::warn!(%uri, "{cause}");
+                    IntegrationError::new(GatewayError::InternalServerError, cause)
                 })?
                 .to_bytes();
-            Ok::<_, GatewayError>((status, headers, body))
+            Ok::<_, IntegrationError>((status, headers, body))
         };
         tokio::time::timeout(timeout, call).await.map_err(|_| {
-            tracing::warn!(%uri, "Execution failed due to a timeout error after {} ms", timeout.as_millis());
-            GatewayError::IntegrationTimeout
+            let cause = format!(
+                "Execution failed due to a timeout error after {} ms",
+                timeout.as_millis()
+            );
+            tracing::warn!(%uri, "{cause}");
+            IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?
     }
 
     /// Points a backend URI at its local stand-in when its host is overridden.
-    fn resolve(&self, uri: &str) -> Result<(http::Uri, String), GatewayError> {
+    fn resolve(&self, uri: &str) -> Result<(http::Uri, String), IntegrationError> {
         let parsed: http::Uri = uri.parse().map_err(|_| {
-            tracing::warn!(%uri, "Execution failed due to configuration error: Invalid endpoint address");
-            GatewayError::InternalServerError
+            let cause =
+                "Execution failed due to configuration error: Invalid endpoint address".to_string();
+            tracing::warn!(%uri, "{cause}");
+            IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
         let host = parsed.host().unwrap_or_default().to_string();
         let host_header = match parsed.port_u16() {
@@ -186,7 +195,12 @@ impl Backends {
                 let pq = parsed.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 format!("http://{addr}{pq}")
                     .parse::<http::Uri>()
-                    .map_err(|_| GatewayError::InternalServerError)?
+                    .map_err(|e| {
+                        IntegrationError::new(
+                            GatewayError::InternalServerError,
+                            format!("the local stand-in for {host} has no valid URI: {e}"),
+                        )
+                    })?
             }
             None => parsed,
         };
@@ -198,7 +212,7 @@ impl Backends {
         &self,
         spec: &HttpIntegration,
         request: &MethodRequest<'_>,
-    ) -> Result<IntegrationOutput, GatewayError> {
+    ) -> Result<IntegrationOutput, IntegrationError> {
         let mut uri = request.with_stage_variables(&spec.uri);
         let mut query: Vec<(String, String)> = Vec::new();
         let mut headers: Vec<(String, String)> = Vec::new();
@@ -296,8 +310,9 @@ impl Backends {
             builder = builder.header(k.as_str(), v.as_str());
         }
         let outgoing = builder.body(Full::new(body)).map_err(|e| {
-            tracing::warn!(%uri, "Execution failed due to configuration error: the integration request is invalid: {e}");
-            GatewayError::InternalServerError
+            let cause = format!("Execution failed due to configuration error: the integration request is invalid: {e}");
+            tracing::warn!(%uri, "{cause}");
+            IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
         let (status, backend_headers, body) = self
             .send(
@@ -310,8 +325,9 @@ impl Backends {
             return Ok(proxy_output(status, backend_headers, body, false));
         }
         let chosen = select_response(&spec.responses, &status.to_string()).ok_or_else(|| {
-            tracing::warn!(%uri, status, "Execution failed due to configuration error: No match for output mapping and no default output mapping");
-            GatewayError::InternalServerError
+            let cause = "Execution failed due to configuration error: No match for output mapping and no default output mapping".to_string();
+            tracing::warn!(%uri, status, "{cause}");
+            IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
         map_response(chosen, request, &backend_headers, body, true)
     }

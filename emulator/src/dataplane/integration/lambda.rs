@@ -20,6 +20,7 @@ use serde_json::{json, Map, Value};
 use tokio::io::AsyncWriteExt;
 
 use super::http::{proxy_output, Backends};
+use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::LambdaProxyIntegration;
@@ -269,15 +270,16 @@ pub async fn invoke(
     spec: &LambdaProxyIntegration,
     request: &MethodRequest<'_>,
     functions: &BTreeMap<String, LambdaFunction>,
-) -> Result<IntegrationOutput, GatewayError> {
+) -> Result<IntegrationOutput, IntegrationError> {
     let uri = request.with_stage_variables(&spec.uri);
     let arn = function_arn(&uri).unwrap_or(&uri);
     let Some(function) = lookup(functions, arn) else {
-        tracing::warn!(
-            function = arn,
-            "Execution failed due to configuration error: no local function for this ARN; add it under emulator.integrations.lambdaFunctions (its name, with an endpoint or a command)"
-        );
-        return Err(GatewayError::InternalServerError);
+        let cause = "Execution failed due to configuration error: no local function for this ARN; add it under emulator.integrations.lambdaFunctions (its name, with an endpoint or a command)".to_string();
+        tracing::warn!(function = arn, "{cause}");
+        return Err(IntegrationError::new(
+            GatewayError::InternalServerError,
+            cause,
+        ));
     };
     let payload = event(request).to_string();
     let timeout = Duration::from_millis(spec.timeout_millis);
@@ -293,33 +295,33 @@ pub async fn invoke(
                 .header("Content-Type", "application/json")
                 .body(Full::new(Bytes::from(payload)))
                 .map_err(|e| {
-                    tracing::warn!(%url, "Execution failed due to configuration error: {e}");
-                    GatewayError::InternalServerError
+                    let cause = format!("Execution failed due to configuration error: {e}");
+                    tracing::warn!(%url, "{cause}");
+                    IntegrationError::new(GatewayError::InternalServerError, cause)
                 })?;
             let (status, headers, body) = backends.send(outgoing, false, timeout).await?;
             let function_error = headers
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("x-amz-function-error"));
             if function_error || !(200..300).contains(&status) {
-                tracing::warn!(
-                    function = arn,
-                    status,
+                let cause = format!(
                     "Lambda execution failed: {}",
                     String::from_utf8_lossy(&body)
                 );
-                return Err(GatewayError::BadGateway);
+                tracing::warn!(function = arn, status, "{cause}");
+                return Err(IntegrationError::new(GatewayError::BadGateway, cause));
             }
             body
         }
         LambdaFunction::Command(argv) => run_command(argv, payload, timeout, arn).await?,
     };
     read_response(&result, request).ok_or_else(|| {
-        tracing::warn!(
-            function = arn,
+        let cause = format!(
             "Execution failed due to configuration error: Malformed Lambda proxy response: {}",
             String::from_utf8_lossy(&result)
         );
-        GatewayError::BadGateway
+        tracing::warn!(function = arn, "{cause}");
+        IntegrationError::new(GatewayError::BadGateway, cause)
     })
 }
 
@@ -328,9 +330,12 @@ async fn run_command(
     payload: String,
     timeout: Duration,
     arn: &str,
-) -> Result<Bytes, GatewayError> {
+) -> Result<Bytes, IntegrationError> {
     let Some((program, args)) = argv.split_first() else {
-        return Err(GatewayError::InternalServerError);
+        return Err(IntegrationError::new(
+            GatewayError::InternalServerError,
+            format!("Execution failed due to configuration error: the local function {arn} has an empty command"),
+        ));
     };
     let mut child = tokio::process::Command::new(program)
         .args(args)
@@ -340,11 +345,11 @@ async fn run_command(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| {
-            tracing::warn!(
-                function = arn,
+            let cause = format!(
                 "Execution failed due to configuration error: cannot start {program:?}: {e}"
             );
-            GatewayError::InternalServerError
+            tracing::warn!(function = arn, "{cause}");
+            IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
     if let Some(mut stdin) = child.stdin.take() {
         // A function that does not read its event still runs; a broken pipe is not an error.
@@ -353,25 +358,26 @@ async fn run_command(
     let output = tokio::time::timeout(timeout, child.wait_with_output())
         .await
         .map_err(|_| {
-            tracing::warn!(
-                function = arn,
+            let cause = format!(
                 "Execution failed due to a timeout error after {} ms",
                 timeout.as_millis()
             );
-            GatewayError::IntegrationTimeout
+            tracing::warn!(function = arn, "{cause}");
+            IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?
         .map_err(|e| {
-            tracing::warn!(function = arn, "the function's process failed: {e}");
-            GatewayError::InternalServerError
+            let cause = format!("the function's process failed: {e}");
+            tracing::warn!(function = arn, "{cause}");
+            IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
     if !output.status.success() {
-        tracing::warn!(
-            function = arn,
+        let cause = format!(
             "Lambda execution failed with {}: {}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         );
-        return Err(GatewayError::BadGateway);
+        tracing::warn!(function = arn, "{cause}");
+        return Err(IntegrationError::new(GatewayError::BadGateway, cause));
     }
     Ok(Bytes::from(output.stdout))
 }

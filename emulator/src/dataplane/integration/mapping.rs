@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
+use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{IntegrationResponse, MappingTemplate, PassthroughBehavior, Templates};
@@ -174,7 +175,11 @@ impl MethodRequest<'_> {
     }
 
     /// Renders a template with `$input` reading `body`.
-    pub fn render(&self, template: &MappingTemplate, body: &str) -> Result<Rendered, GatewayError> {
+    pub fn render(
+        &self,
+        template: &MappingTemplate,
+        body: &str,
+    ) -> Result<Rendered, IntegrationError> {
         if let Some(text) = template.static_text() {
             return Ok(Rendered {
                 text: text.to_string(),
@@ -196,12 +201,11 @@ impl MethodRequest<'_> {
             .template()
             .render_with_overrides(&input)
             .map_err(|e| {
-                tracing::warn!(
-                    api = self.api_id,
-                    resource = self.resource_path,
+                let cause = format!(
                     "Execution failed due to configuration error: the mapping template failed: {e}"
                 );
-                GatewayError::InternalServerError
+                tracing::warn!(api = self.api_id, resource = self.resource_path, "{cause}");
+                IntegrationError::new(GatewayError::InternalServerError, cause)
             })
     }
 
@@ -299,7 +303,7 @@ pub fn request_body(
     request: &MethodRequest<'_>,
     templates: &Templates,
     passthrough: PassthroughBehavior,
-) -> Result<Bytes, GatewayError> {
+) -> Result<Bytes, IntegrationError> {
     match (request_template(request, templates), passthrough) {
         (Some(t), _) => {
             let body = String::from_utf8_lossy(request.body);
@@ -309,7 +313,14 @@ pub fn request_body(
         (None, PassthroughBehavior::WhenNoTemplates) if templates.is_empty() => {
             Ok(request.body.clone())
         }
-        (None, _) => Err(GatewayError::UnsupportedMediaType),
+        (None, _) => Err(IntegrationError::new(
+            GatewayError::UnsupportedMediaType,
+            format!(
+                "no request template matches Content-Type {:?}, and passthroughBehavior {} refuses to pass the body through",
+                request.header("content-type").unwrap_or("application/json"),
+                passthrough.as_str()
+            ),
+        )),
     }
 }
 
@@ -369,7 +380,7 @@ pub fn map_response(
     backend_headers: &[(String, String)],
     backend_body: Bytes,
     traced: bool,
-) -> Result<IntegrationOutput, GatewayError> {
+) -> Result<IntegrationOutput, IntegrationError> {
     let mut content_type = None;
     let mut headers = Vec::new();
     let backend_text = String::from_utf8_lossy(&backend_body).into_owned();

@@ -26,6 +26,27 @@ use crate::model::topology::Settings;
 
 pub use lambda::LambdaFunction;
 
+/// An integration that did not answer: what the client gets, and why, in the words of API
+/// Gateway's execution log where it has them. The cause travels to the gateway's refusal, so
+/// `explain`, the console and the log all show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationError {
+    /// The answer the client gets.
+    pub error: GatewayError,
+    /// What went wrong.
+    pub cause: String,
+}
+
+impl IntegrationError {
+    /// A failure answered with `error`.
+    pub fn new(error: GatewayError, cause: impl Into<String>) -> IntegrationError {
+        IntegrationError {
+            error,
+            cause: cause.into(),
+        }
+    }
+}
+
 /// What the integration produced, before the gateway adds its own headers.
 #[derive(Debug)]
 pub struct IntegrationOutput {
@@ -122,7 +143,7 @@ impl Integrations {
         method: &Method,
         request: &MethodRequest<'_>,
         settings: &Settings,
-    ) -> Result<IntegrationOutput, GatewayError> {
+    ) -> Result<IntegrationOutput, IntegrationError> {
         match &method.integration {
             Some(Integration::Mock(mock)) => mock_answer(mock, request),
             Some(Integration::Http(spec)) => self.http.call(spec, request).await,
@@ -130,21 +151,29 @@ impl Integrations {
                 lambda::invoke(&self.http, spec, request, &settings.lambda_functions).await
             }
             Some(Integration::Unsupported(what)) => {
+                let cause = format!("Execution failed: {what} is not emulated");
                 tracing::warn!(
                     api = request.api_id,
                     resource = request.resource_path,
-                    "Execution failed: {what} is not emulated"
+                    "{cause}"
                 );
-                Err(GatewayError::InternalServerError)
+                Err(IntegrationError::new(
+                    GatewayError::InternalServerError,
+                    cause,
+                ))
             }
             None => {
+                let cause = "Execution failed due to configuration error: No integration defined for method";
                 tracing::warn!(
                     api = request.api_id,
                     resource = request.resource_path,
                     method = request.http_method,
-                    "Execution failed due to configuration error: No integration defined for method"
+                    "{cause}"
                 );
-                Err(GatewayError::InternalServerError)
+                Err(IntegrationError::new(
+                    GatewayError::InternalServerError,
+                    cause,
+                ))
             }
         }
     }
@@ -153,7 +182,7 @@ impl Integrations {
 fn mock_answer(
     mock: &MockIntegration,
     request: &MethodRequest<'_>,
-) -> Result<IntegrationOutput, GatewayError> {
+) -> Result<IntegrationOutput, IntegrationError> {
     // A constant template (`{"statusCode": 200}`) selected its status when it was loaded.
     let status = match mapping::request_template(request, &mock.request_templates)
         .and_then(|t| t.static_mock_status())
@@ -170,13 +199,17 @@ fn mock_answer(
         None => {
             // API Gateway: "Execution failed due to configuration error: No match for output
             // mapping and no default output mapping".
+            let cause = "Execution failed due to configuration error: no integration response matches the MOCK status and there is no default";
             tracing::warn!(
                 api = request.api_id,
                 resource = request.resource_path,
                 status,
-                "Execution failed due to configuration error: no integration response matches the MOCK status and there is no default"
+                "{cause}"
             );
-            Err(GatewayError::InternalServerError)
+            Err(IntegrationError::new(
+                GatewayError::InternalServerError,
+                cause,
+            ))
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The last requests the HTTPS front end answered, for the console's live list.
+//! The last requests the HTTPS front end answered, for the web console's live list. The
+//! gateway records into it, so it lives here; the console only reads it.
 //!
 //! Recording sits on the request path, so it never waits: a fixed ring of slots, each an
 //! [`ArcSwapOption`], and an atomic cursor handing out sequence numbers. A request costs one
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 
-use crate::dataplane::gateway::Trace;
+use super::Trace;
 
 /// How many requests the console keeps.
 pub const REQUEST_LOG_CAPACITY: usize = 256;
@@ -124,7 +125,7 @@ impl std::fmt::Debug for RequestLog {
 }
 
 #[cfg(test)]
-pub(crate) fn sample(status: u16, decision: Option<&'static str>) -> LoggedRequest {
+pub(crate) fn sample(status: u16, decision: Option<crate::policy::Decision>) -> LoggedRequest {
     LoggedRequest {
         seq: 0,
         time: time::macros::datetime!(2026-11-25 10:00:00.250 UTC),

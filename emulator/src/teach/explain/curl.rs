@@ -1,0 +1,164 @@
+//! Reading a curl command line as curl reads it: the method, URL, headers, body and
+//! `--resolve` that `explain` needs.
+
+use std::net::IpAddr;
+
+use bytes::Bytes;
+
+/// The request to explain, as a curl command line describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplainRequest {
+    /// `GET`, `POST`, … (`-X`; `-I` alone is HEAD; a body alone is POST).
+    pub method: String,
+    /// The host in the URL.
+    pub host: String,
+    /// The port in the URL (443 by default).
+    pub port: u16,
+    /// Path and query.
+    pub target: String,
+    /// `-H` headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// `-d` / `--data*`.
+    pub body: Bytes,
+    /// `--resolve host:port:addr`: the address curl connects to without DNS.
+    pub resolve: Option<IpAddr>,
+    /// The client's own address (who it stands for comes from `emulator.clients`).
+    pub source: IpAddr,
+}
+
+/// Parses curl's arguments (without the word `curl` itself).
+pub fn parse_curl(args: &[String], source: IpAddr) -> Result<ExplainRequest, String> {
+    let mut method = None;
+    let mut head = false;
+    let mut headers = Vec::new();
+    let mut body = Vec::new();
+    let mut url = None;
+    let mut resolve = None;
+    let mut it = args.iter().peekable();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("curl option {name} needs a value"))
+        };
+        match arg.as_str() {
+            "-X" | "--request" => method = Some(value(arg)?),
+            "-H" | "--header" => {
+                let h = value(arg)?;
+                let (k, v) = h
+                    .split_once(':')
+                    .ok_or_else(|| format!("header {h:?} has no ':'"))?;
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => {
+                body.extend_from_slice(value(arg)?.as_bytes())
+            }
+            "--resolve" => {
+                let spec = value(arg)?;
+                let address = spec.rsplit(':').next().unwrap_or_default();
+                resolve = Some(
+                    address
+                        .trim_matches(['[', ']'])
+                        .parse()
+                        .map_err(|_| format!("--resolve {spec:?}: expected host:port:address"))?,
+                );
+            }
+            "-A" | "--user-agent" => headers.push(("User-Agent".into(), value(arg)?)),
+            "--cacert" | "-o" | "--output" | "-w" | "--write-out" | "-m" | "--max-time"
+            | "--connect-timeout" | "--request-target" | "-u" | "--user" => {
+                value(arg)?;
+            }
+            a if a.starts_with("--") => {}
+            a if a.starts_with('-') && a.len() > 1 => {
+                // Combined short flags such as -IX GET, -sS, -ik.
+                let flags = &a[1..];
+                head |= flags.contains('I');
+                if let Some(pos) = flags.find('X') {
+                    let rest = &flags[pos + 1..];
+                    method = Some(if rest.is_empty() {
+                        value(arg)?
+                    } else {
+                        rest.to_string()
+                    });
+                }
+            }
+            a => url = Some(a.to_string()),
+        }
+    }
+    let url = url.ok_or("no URL in the curl command")?;
+    let rest = url
+        .strip_prefix("https://")
+        .ok_or_else(|| format!("{url}: execute-api endpoints are HTTPS only"))?;
+    let (authority, target) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].to_string()),
+        None => (rest, "/".to_string()),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (
+            h.to_string(),
+            p.parse().map_err(|_| format!("bad port in {url}"))?,
+        ),
+        _ => (authority.to_string(), 443),
+    };
+    let method = method.unwrap_or_else(|| {
+        if head {
+            "HEAD".into()
+        } else if body.is_empty() {
+            "GET".into()
+        } else {
+            "POST".into()
+        }
+    });
+    Ok(ExplainRequest {
+        method,
+        host: host.to_ascii_lowercase(),
+        port,
+        target,
+        headers,
+        body: Bytes::from(body),
+        resolve,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_command_lines_are_read_as_curl_reads_them() {
+        let args: Vec<String> = [
+            "-IX",
+            "GET",
+            "-H",
+            "x-apigw-api-id:chw1a2q2xk",
+            "https://vpce-1.example:8443/test?x=1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let r = parse_curl(&args, "127.0.0.1".parse().unwrap()).unwrap();
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.host, "vpce-1.example");
+        assert_eq!(r.port, 8443);
+        assert_eq!(r.target, "/test?x=1");
+        assert_eq!(
+            r.headers,
+            vec![("x-apigw-api-id".to_string(), "chw1a2q2xk".to_string())]
+        );
+        let args: Vec<String> = ["-I", "--resolve", "a:443:127.0.1.1", "https://a"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let r = parse_curl(&args, "127.0.0.1".parse().unwrap()).unwrap();
+        assert_eq!((r.method.as_str(), r.target.as_str()), ("HEAD", "/"));
+        assert_eq!(r.resolve, Some("127.0.1.1".parse().unwrap()));
+        let args: Vec<String> = ["-d", "x", "http://a/"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(parse_curl(&args, "127.0.0.1".parse().unwrap())
+            .unwrap_err()
+            .contains("HTTPS only"));
+    }
+}
