@@ -60,10 +60,29 @@ pub(crate) struct Operator {
     pub(crate) qualifier: Qualifier,
 }
 
+/// The comparison and negation named by what follows `Numeric` or `Date` in an operator name
+/// (`Equals`, `NotEquals`, `LessThan`, `LessThanEquals`, `GreaterThan`, `GreaterThanEquals`).
+fn comparison_of(suffix: &str) -> Option<(Comparison, bool)> {
+    Some(match suffix {
+        "Equals" => (Comparison::Equals, false),
+        "NotEquals" => (Comparison::Equals, true),
+        "LessThan" => (Comparison::LessThan, false),
+        "LessThanEquals" => (Comparison::LessThanEquals, false),
+        "GreaterThan" => (Comparison::GreaterThan, false),
+        "GreaterThanEquals" => (Comparison::GreaterThanEquals, false),
+        _ => return None,
+    })
+}
+
 /// The family and negation of an operator name stripped of qualifier and `IfExists`; `None`
 /// for a name IAM does not have.
 fn base_of(name: &str) -> Option<(Base, bool)> {
-    use Comparison::*;
+    if let Some(suffix) = name.strip_prefix("Numeric") {
+        return comparison_of(suffix).map(|(c, negated)| (Base::Numeric(c), negated));
+    }
+    if let Some(suffix) = name.strip_prefix("Date") {
+        return comparison_of(suffix).map(|(c, negated)| (Base::Date(c), negated));
+    }
     Some(match name {
         "StringEquals" => (Base::StringEquals, false),
         "StringNotEquals" => (Base::StringEquals, true),
@@ -71,18 +90,6 @@ fn base_of(name: &str) -> Option<(Base, bool)> {
         "StringNotEqualsIgnoreCase" => (Base::StringEqualsIgnoreCase, true),
         "StringLike" => (Base::StringLike, false),
         "StringNotLike" => (Base::StringLike, true),
-        "NumericEquals" => (Base::Numeric(Equals), false),
-        "NumericNotEquals" => (Base::Numeric(Equals), true),
-        "NumericLessThan" => (Base::Numeric(LessThan), false),
-        "NumericLessThanEquals" => (Base::Numeric(LessThanEquals), false),
-        "NumericGreaterThan" => (Base::Numeric(GreaterThan), false),
-        "NumericGreaterThanEquals" => (Base::Numeric(GreaterThanEquals), false),
-        "DateEquals" => (Base::Date(Equals), false),
-        "DateNotEquals" => (Base::Date(Equals), true),
-        "DateLessThan" => (Base::Date(LessThan), false),
-        "DateLessThanEquals" => (Base::Date(LessThanEquals), false),
-        "DateGreaterThan" => (Base::Date(GreaterThan), false),
-        "DateGreaterThanEquals" => (Base::Date(GreaterThanEquals), false),
         "Bool" => (Base::Bool, false),
         "BinaryEquals" => (Base::BinaryEquals, false),
         "IpAddress" => (Base::IpAddress, false),

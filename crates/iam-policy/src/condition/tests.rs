@@ -187,3 +187,27 @@ fn bad_values_name_their_path() {
     )
     .is_err());
 }
+
+#[test]
+fn every_numeric_and_date_operator_is_known() {
+    for family in ["Numeric", "Date"] {
+        for suffix in [
+            "Equals",
+            "NotEquals",
+            "LessThan",
+            "LessThanEquals",
+            "GreaterThan",
+            "GreaterThanEquals",
+        ] {
+            let name = format!("{family}{suffix}");
+            let op = Operator::parse(&name).unwrap();
+            assert_eq!(op.negated, suffix == "NotEquals", "{name}");
+        }
+        for bad in ["NotLessThan", "Like", "", "equals"] {
+            assert!(
+                Operator::parse(&format!("{family}{bad}")).is_err(),
+                "{family}{bad}"
+            );
+        }
+    }
+}
