@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use apigw_emulator::policy::{AuthzRequest, ConditionContext, Policy, PolicyScope, Principal};
 use apigw_emulator::scenario::cloudformation::{self, TemplateOptions};
 use apigw_emulator::{Config, ConfigOrigin, Emulator, PortChoice, ReadyInfo, StartError};
 use clap::{Parser, Subcommand};
+use iam_policy::{AuthzRequest, ConditionContext, Policy, PolicyScope, Principal};
 
 #[derive(Parser)]
 #[command(

@@ -164,7 +164,7 @@ says so with the JSON path).
 
 ## 5. Test DNS resolution of the endpoint name
 
-Start the emulator (`cargo run --release -p apigw-emulator -- up`); it prints:
+Start the emulator (`cargo run --release -- up`); it prints:
 
 ```text
 {banner}

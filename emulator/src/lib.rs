@@ -27,7 +27,7 @@
 //! APIs come from OpenAPI 3.0 / Swagger 2.0 documents ([`scenario::openapi`]) or CloudFormation/SAM
 //! templates ([`scenario::cloudformation`]); MOCK, HTTP, HTTP_PROXY and AWS_PROXY integrations run against
 //! the user's own backends and local Lambda functions ([`dataplane::integration`]), with VTL mapping templates
-//! ([`vtl`]).
+//! ([`apigw_vtl`]).
 //!
 //! A control plane ([`controlplane`]) answers the AWS CLI, boto3 and the SDKs (EC2 and API Gateway
 //! calls) and serves a web console ([`controlplane::console`]); its changes reach the servers through the same
@@ -39,10 +39,8 @@ pub mod controlplane;
 pub mod dataplane;
 mod emulator;
 pub mod model;
-pub mod policy;
 pub mod scenario;
 pub mod teach;
-pub mod vtl;
 
 pub use emulator::{
     Emulator, EmulatorBuilder, PortChoice, ReadyApi, ReadyDnsEntry, ReadyEndpoint, ReadyInfo,

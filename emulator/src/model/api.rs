@@ -84,7 +84,7 @@ impl PassthroughBehavior {
 pub struct MappingTemplate {
     /// The template as written.
     pub source: String,
-    compiled: Arc<crate::vtl::Template>,
+    compiled: Arc<apigw_vtl::Template>,
     /// True when the template has no references or directives: it renders as written, and the
     /// request path skips the engine (MOCK's `{"statusCode": 200}` on every request).
     is_static: bool,
@@ -94,11 +94,11 @@ pub struct MappingTemplate {
 
 impl MappingTemplate {
     /// Parses a template.
-    pub fn parse(source: &str) -> Result<MappingTemplate, crate::vtl::VtlError> {
+    pub fn parse(source: &str) -> Result<MappingTemplate, apigw_vtl::VtlError> {
         let is_static = !source.contains(['$', '#', '\\']);
         Ok(MappingTemplate {
             source: source.to_string(),
-            compiled: Arc::new(crate::vtl::Template::parse(source)?),
+            compiled: Arc::new(apigw_vtl::Template::parse(source)?),
             is_static,
             static_mock_status: is_static
                 .then(|| crate::dataplane::integration::mapping::mock_status(source.as_bytes())),
@@ -111,7 +111,7 @@ impl MappingTemplate {
     }
 
     /// The parsed template.
-    pub fn template(&self) -> &crate::vtl::Template {
+    pub fn template(&self) -> &apigw_vtl::Template {
         &self.compiled
     }
 

@@ -20,11 +20,11 @@ use crate::model::names::{self, Region};
 use crate::model::network::{
     self, ClientIdentity, ClientNetwork, IngressRule, RuleProtocol, SecurityGroup,
 };
-use crate::policy::{Policy, PolicyScope};
 use crate::scenario::config::{Config, ConfigError, ConfigOrigin, DenialWording, RestApiConfig};
 use crate::scenario::document::{self, DocumentError};
 use crate::scenario::examples;
 use crate::scenario::openapi;
+use iam_policy::{Policy, PolicyScope};
 
 /// The validated scenario.
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use super::html::{self, escape, Nav};
 use crate::controlplane::ControlResponse;
 use crate::model::network::{IngressRule, RuleProtocol};
 use crate::model::topology::Topology;
-use crate::policy::Policy;
+use iam_policy::Policy;
 
 pub(super) fn page(topology: &Topology) -> ControlResponse {
     html::response(

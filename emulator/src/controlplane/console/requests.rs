@@ -257,7 +257,7 @@ mod tests {
     use super::*;
     use crate::dataplane::gateway::request_log::sample;
     use crate::dataplane::gateway::{PolicyKind, Refusal};
-    use crate::policy::Decision;
+    use iam_policy::Decision;
 
     fn body(r: ControlResponse) -> String {
         String::from_utf8(r.body).expect("UTF-8")

@@ -5,11 +5,11 @@
 use std::net::IpAddr;
 
 use super::clock;
-use super::refusal::{decision_name, PolicyKind, Refusal};
+use super::refusal::{PolicyKind, Refusal};
 use super::request::GatewayRequest;
 use crate::model::topology::{Topology, VpcEndpoint};
-use crate::policy::{AuthzRequest, ConditionContext, Decision, Policy, Principal};
 use crate::scenario::config::DenialWording;
+use iam_policy::{AuthzRequest, ConditionContext, Decision, Policy, Principal};
 
 /// The method ARN a request invokes, as policies see it and as denial messages show it.
 pub(super) struct MethodTarget<'a> {
@@ -157,7 +157,7 @@ pub(super) fn authorize(
     tracing::info!(
         target: "apigw_emulator::policy",
         resource = %target.arn,
-        decision = decision_name(evaluation.decision),
+        decision = evaluation.decision.as_str(),
         trace = %serde_json::to_string(&trace).unwrap_or_default(),
         "{refusal}"
     );

@@ -38,9 +38,9 @@ use crate::dataplane::integration::{Integrations, MethodRequest};
 use crate::model::api::RouteMatch;
 use crate::model::network::{self, Admission, ClientIdentity};
 use crate::model::topology::{Frontend, RestApi, Stage, Topology, VpcEndpoint};
-use crate::policy::Decision;
 use access::{access_context, AccessFacts};
 use authorize::MethodTarget;
+use iam_policy::Decision;
 pub use refusal::{PolicyKind, Refusal};
 pub use request::{ConnectionInfo, GatewayRequest};
 use request_log::{LoggedRequest, RequestLog};
@@ -68,7 +68,7 @@ pub struct Trace {
 impl Trace {
     /// The decision as logs and the console write it (`-` before any policy ran).
     pub fn decision_name(&self) -> &'static str {
-        self.decision.map_or("-", refusal::decision_name)
+        self.decision.map_or("-", Decision::as_str)
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::model::topology::EndpointType;
-use crate::policy::Decision;
+use iam_policy::Decision;
 
 use super::response::GatewayError;
 
@@ -188,7 +188,7 @@ impl fmt::Display for Refusal {
                 f,
                 "{}: {} (statement {})",
                 policy.as_str(),
-                decision_name(*decision),
+                decision.as_str(),
                 statement.as_deref().unwrap_or("none allows")
             ),
             Refusal::NoResourcePolicy { .. } => f.write_str(
@@ -196,15 +196,6 @@ impl fmt::Display for Refusal {
             ),
             Refusal::IntegrationFailed { cause, .. } => write!(f, "integration failed: {cause}"),
         }
-    }
-}
-
-/// How logs, the console and `explain` write a decision.
-pub fn decision_name(d: Decision) -> &'static str {
-    match d {
-        Decision::Allow => "Allow",
-        Decision::ExplicitDeny => "ExplicitDeny",
-        Decision::ImplicitDeny => "ImplicitDeny",
     }
 }
 

@@ -125,7 +125,7 @@ impl std::fmt::Debug for RequestLog {
 }
 
 #[cfg(test)]
-pub(crate) fn sample(status: u16, decision: Option<crate::policy::Decision>) -> LoggedRequest {
+pub(crate) fn sample(status: u16, decision: Option<iam_policy::Decision>) -> LoggedRequest {
     LoggedRequest {
         seq: 0,
         time: time::macros::datetime!(2026-11-25 10:00:00.250 UTC),

@@ -12,7 +12,7 @@ use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{IntegrationResponse, MappingTemplate, PassthroughBehavior, Templates};
-use crate::vtl::{ContextUse, RenderInput, Rendered};
+use apigw_vtl::{ContextUse, RenderInput, Rendered};
 
 /// `$context`'s top-level keys, in the order a printed `$context` lists them.
 const CONTEXT_KEYS: [&str; 16] = [
