@@ -29,6 +29,13 @@ pub fn require_tool(tool: &str, package: &str) {
     assert!(found, "`{tool}` is not installed; install it with `apt-get install {package}` (the README's test command does this)");
 }
 
+/// The emulator binary's name, as users type it.
+pub const EMULATOR_BINARY: &str = "apigw-emulator";
+
+/// The package whose binary [`emulator_binary`] runs: what `cargo run -p …` and `cargo build -p …`
+/// name. The one place to change when the binary moves to another package.
+pub const EMULATOR_BINARY_PACKAGE: &str = "apigw-emulator";
+
 /// The emulator binary built next to the test executables.
 pub fn emulator_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
@@ -37,10 +44,10 @@ pub fn emulator_binary() -> PathBuf {
         .parent()
         .and_then(Path::parent)
         .expect("tests run from target/<profile>/deps");
-    let bin = dir.join("apigw-emulator");
+    let bin = dir.join(EMULATOR_BINARY);
     assert!(
         bin.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it (or `cargo build -p {EMULATOR_BINARY_PACKAGE}` first)",
         bin.display()
     );
     bin
