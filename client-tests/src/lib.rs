@@ -34,7 +34,7 @@ pub const EMULATOR_BINARY: &str = "apigw-emulator";
 
 /// The package whose binary [`emulator_binary`] runs: what `cargo run -p …` and `cargo build -p …`
 /// name. The one place to change when the binary moves to another package.
-pub const EMULATOR_BINARY_PACKAGE: &str = "apigw-emulator";
+pub const EMULATOR_BINARY_PACKAGE: &str = "apigw-emulator-cli";
 
 /// The emulator binary built next to the test executables.
 pub fn emulator_binary() -> PathBuf {
