@@ -13,6 +13,8 @@ use std::sync::Arc;
 use apigw_emulator::{Config, Emulator};
 use hickory_proto::op::{Message, Query};
 use hickory_proto::rr::{Name, RData, RecordType};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
@@ -29,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Step: curl -IX GET -H 'x-apigw-api-id:<api-id>' https://<vpce-name>/<stage>
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut emulator.ca_pem().as_bytes()) {
+    for cert in CertificateDer::pem_slice_iter(emulator.ca_pem().as_bytes()) {
         roots.add(cert?)?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());

@@ -264,7 +264,7 @@ impl Resource {
         if let Some((name, child)) = &self.param_child {
             if !first.is_empty() {
                 let mark = params.len();
-                params.push((name.clone(), percent_decode(first)));
+                params.push((name.clone(), crate::model::percent::decode(first)));
                 if let Some(found) = child.find(rest, params) {
                     return Some(found);
                 }
@@ -272,7 +272,10 @@ impl Resource {
             }
         }
         if let Some((name, child)) = &self.greedy_child {
-            params.push((name.clone(), percent_decode(&segments.join("/"))));
+            params.push((
+                name.clone(),
+                crate::model::percent::decode(&segments.join("/")),
+            ));
             return Some(child);
         }
         None
@@ -365,31 +368,6 @@ impl ApiDefinition {
     }
 }
 
-/// Decodes `%XX` escapes; invalid escapes and non-UTF-8 results are kept as they came.
-pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(b) = hex {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,11 +441,5 @@ mod tests {
         assert!(a.route("/cats", "GET").is_none());
         assert!(a.route("/pets/1/toys", "GET").is_none());
         assert!(a.route("/pets//", "GET").is_none());
-    }
-
-    #[test]
-    fn percent_decoding_keeps_bad_escapes() {
-        assert_eq!(percent_decode("%41%zz%"), "A%zz%");
-        assert_eq!(percent_decode("%4"), "%4");
     }
 }

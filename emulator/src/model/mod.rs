@@ -8,4 +8,5 @@
 pub mod api;
 pub mod names;
 pub mod network;
+pub mod percent;
 pub mod topology;

@@ -25,6 +25,8 @@ use crate::scenario::document::{self, DocumentError};
 use crate::scenario::examples;
 use crate::scenario::openapi;
 use iam_policy::{Policy, PolicyScope};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 
 /// The validated scenario.
 #[derive(Debug)]
@@ -591,7 +593,7 @@ impl Builder {
             let full = self.base_dir.join(file);
             let pem = std::fs::read(&full)
                 .map_err(|e| self.err(&at, format!("cannot read {}: {e}", full.display())))?;
-            let certs: Vec<_> = rustls_pemfile::certs(&mut pem.as_slice())
+            let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem)
                 .collect::<Result<_, _>>()
                 .map_err(|e| self.err(&at, format!("{} is not PEM: {e}", full.display())))?;
             if certs.is_empty() {

@@ -37,13 +37,13 @@ pub fn parse(text: &str) -> Result<Value, DocumentError> {
         return serde_json::from_str(trimmed)
             .map_err(|e| DocumentError::new("$", format!("not valid JSON: {e}")));
     }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text)
+    let yaml: serde_norway::Value = serde_norway::from_str(text)
         .map_err(|e| DocumentError::new("$", format!("not valid JSON or YAML: {e}")))?;
     yaml_to_json(yaml, "$")
 }
 
-fn yaml_to_json(value: serde_yaml::Value, path: &str) -> Result<Value, DocumentError> {
-    use serde_yaml::Value as Y;
+fn yaml_to_json(value: serde_norway::Value, path: &str) -> Result<Value, DocumentError> {
+    use serde_norway::Value as Y;
     Ok(match value {
         Y::Null => Value::Null,
         Y::Bool(b) => Value::Bool(b),

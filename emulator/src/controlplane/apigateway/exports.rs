@@ -57,7 +57,7 @@ pub(super) fn get_export(c: &Call, api_id: &str, stage_name: &str, kind: &str) -
             .map_err(ApiError::bad_request)?;
     let yaml = c.req.header("accept").is_some_and(|a| a.contains("yaml"));
     let (content_type, body) = if yaml {
-        let text = serde_yaml::to_string(&exported)
+        let text = serde_norway::to_string(&exported)
             .map_err(|e| ApiError::bad_request(format!("cannot write YAML: {e}")))?;
         ("application/yaml", text.into_bytes())
     } else {

@@ -24,19 +24,6 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Percent-encodes a query parameter value (unreserved characters stay as they are).
-pub fn encode_query_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
 /// Which navigation link is the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
@@ -165,10 +152,10 @@ mod tests {
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(
-            encode_query_value("curl -H 'a:b' https://x/test"),
+            crate::model::percent::encode_component("curl -H 'a:b' https://x/test"),
             "curl%20-H%20%27a%3Ab%27%20https%3A%2F%2Fx%2Ftest"
         );
-        assert_eq!(encode_query_value("é"), "%C3%A9");
+        assert_eq!(crate::model::percent::encode_component("é"), "%C3%A9");
     }
 
     #[test]

@@ -97,7 +97,7 @@ mod tests {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         ControlRequest {
             method: http::Method::GET,
-            path: crate::model::api::percent_decode(path),
+            path: crate::model::percent::decode(path),
             query: crate::controlplane::server::parse_query(query),
             headers: http::HeaderMap::new(),
             body: bytes::Bytes::new(),
@@ -184,7 +184,7 @@ mod tests {
         let r = handle(
             &get(&format!(
                 "/console/explain?command={}&from=127.0.0.1",
-                html::encode_query_value(&command)
+                crate::model::percent::encode_component(&command)
             )),
             &console,
         )
@@ -214,7 +214,7 @@ mod tests {
         let r = handle(
             &get(&format!(
                 "/console/explain?command={}",
-                html::encode_query_value(&command)
+                crate::model::percent::encode_component(&command)
             )),
             &console,
         )

@@ -209,8 +209,8 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
     let _ = write!(
         out,
         "<p><a id=\"explain-this\" href=\"/console/explain?command={}&amp;from={}\">Explain this request</a> · <a href=\"/console/requests\">Back to the list</a></p>",
-        html::encode_query_value(&command),
-        html::encode_query_value(&e.source.ip().to_string())
+        crate::model::percent::encode_component(&command),
+        crate::model::percent::encode_component(&e.source.ip().to_string())
     );
     html::response(
         200,

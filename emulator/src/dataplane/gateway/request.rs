@@ -46,8 +46,8 @@ impl GatewayRequest {
             .map(|kv| {
                 let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
                 (
-                    crate::model::api::percent_decode(k),
-                    crate::model::api::percent_decode(v),
+                    crate::model::percent::decode(k),
+                    crate::model::percent::decode(v),
                 )
             })
             .collect()

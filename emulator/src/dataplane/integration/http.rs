@@ -220,7 +220,10 @@ impl Backends {
             let value = request.parameter(source);
             if let Some(name) = target.strip_prefix("integration.request.path.") {
                 let value = value.unwrap_or_default();
-                uri = uri.replace(&format!("{{{name}}}"), &encode_path(&value));
+                uri = uri.replace(
+                    &format!("{{{name}}}"),
+                    &crate::model::percent::encode_path(&value),
+                );
             } else if let Some(name) = target
                 .strip_prefix("integration.request.querystring.")
                 .or_else(|| target.strip_prefix("integration.request.multivaluequerystring."))
@@ -241,7 +244,10 @@ impl Backends {
             // The console maps `{proxy}` itself; a hand-written definition that did not still
             // gets the path parameter of the same name (lenient, noted in the README).
             for (name, value) in request.path_parameters {
-                uri = uri.replace(&format!("{{{name}}}"), &encode_path(value));
+                uri = uri.replace(
+                    &format!("{{{name}}}"),
+                    &crate::model::percent::encode_path(value),
+                );
             }
         }
         let mut query_string: Vec<String> = Vec::new();
@@ -250,11 +256,13 @@ impl Backends {
                 query_string.push(raw.to_string());
             }
         }
-        query_string.extend(
-            query
-                .iter()
-                .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v))),
-        );
+        query_string.extend(query.iter().map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::model::percent::encode_component(k),
+                crate::model::percent::encode_component(v)
+            )
+        }));
         if !query_string.is_empty() {
             uri.push(if uri.contains('?') { '&' } else { '?' });
             uri.push_str(&query_string.join("&"));
@@ -379,27 +387,6 @@ fn canonical(name: &str) -> String {
         .join("-")
 }
 
-fn encode_with(s: &str, keep: impl Fn(u8) -> bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || keep(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A path value: segments are escaped, `/` (from a greedy `{proxy+}`) is kept.
-fn encode_path(s: &str) -> String {
-    encode_with(s, |b| matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'))
-}
-
-fn encode_component(s: &str) -> String {
-    encode_with(s, |b| matches!(b, b'-' | b'.' | b'_' | b'~'))
-}
-
 /// `tlsConfig.insecureSkipVerification`: any certificate is accepted; signatures are still
 /// checked so the handshake is a real one.
 #[derive(Debug)]
@@ -485,7 +472,10 @@ mod tests {
 
     #[test]
     fn greedy_paths_keep_their_slashes() {
-        assert_eq!(encode_path("a/b c/%"), "a/b%20c/%25");
-        assert_eq!(encode_component("a b&c"), "a%20b%26c");
+        assert_eq!(crate::model::percent::encode_path("a/b c/%"), "a/b%20c/%25");
+        assert_eq!(
+            crate::model::percent::encode_component("a b&c"),
+            "a%20b%26c"
+        );
     }
 }

@@ -15,6 +15,7 @@ use rcgen::{
     GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints,
     PKCS_ECDSA_P256_SHA256,
 };
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
@@ -172,7 +173,7 @@ pub fn describe(dir: &Path) -> Result<Option<CaDescription>, PkiError> {
         reason: format!("not the emulator's CA description: {e}"),
     })?;
     let pem = fs::read(&cert_path).map_err(io_err(&cert_path))?;
-    let der = rustls_pemfile::certs(&mut pem.as_slice())
+    let der = CertificateDer::pem_slice_iter(&pem)
         .next()
         .and_then(Result::ok)
         .ok_or_else(|| PkiError::Unusable {

@@ -129,8 +129,8 @@ async fn answer(req: Request<Incoming>) -> Response<Full<Bytes>> {
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| {
             (
-                crate::model::api::percent_decode(k),
-                crate::model::api::percent_decode(v),
+                crate::model::percent::decode(k),
+                crate::model::percent::decode(v),
             )
         })
         .collect();
