@@ -446,7 +446,7 @@ fn log_access(
         resource = trace.resource.as_deref().unwrap_or("-"),
         status,
         decision = trace.decision_name(),
-        reason = %reason,
+        reason = reason.as_str(),
         ms = started.elapsed().as_millis() as u64,
         "{} {} {}",
         request.method,
