@@ -59,6 +59,15 @@ impl NetworkInterface {
     pub fn addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
         std::iter::once(self.address).chain(self.ipv6_address)
     }
+
+    fn in_subnet(subnet: &Subnet, address: IpAddr, ipv6_address: Option<IpAddr>) -> Self {
+        NetworkInterface {
+            subnet_id: subnet.id.clone(),
+            availability_zone: subnet.availability_zone.clone(),
+            address,
+            ipv6_address,
+        }
+    }
 }
 
 /// A DNS name of an endpoint and the addresses it resolves to.
@@ -68,17 +77,6 @@ pub struct DnsEntry {
     pub dns_name: String,
     /// Addresses, in subnet order (IPv4, then IPv6 for dual-stack endpoints).
     pub addresses: Vec<IpAddr>,
-}
-
-impl NetworkInterface {
-    fn in_subnet(subnet: &Subnet, address: IpAddr, ipv6_address: Option<IpAddr>) -> Self {
-        NetworkInterface {
-            subnet_id: subnet.id.clone(),
-            availability_zone: subnet.availability_zone.clone(),
-            address,
-            ipv6_address,
-        }
-    }
 }
 
 /// The first automatically assigned interface address; further ones count up.

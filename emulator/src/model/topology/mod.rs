@@ -5,8 +5,9 @@
 //! or a DNS query could trip over; holding one means it is valid. Servers read it through an
 //! `Arc` that is swapped whole, so the request path never waits for a writer.
 //!
-//! This module holds the [`Topology`] and its lookups; each part of the scenario is validated in
-//! its own submodule, through the `Builder` of [`builder`] that names every error by its path.
+//! This module holds the [`Topology`] and its lookups. The validation lives in the submodules,
+//! one per part of the scenario, each adding methods to the one `Builder` (in `builder`) that
+//! names every error by its path and collects warnings.
 
 mod builder;
 mod definitions;

@@ -1,5 +1,5 @@
 //! REST APIs: their ids, names and endpoint types, the VPC endpoints they are associated with,
-//! their resource policies, and the stages and deployments they serve (built in [`super::stages`]).
+//! their resource policies, and the stages and deployments they serve (built in `stages`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
