@@ -145,7 +145,7 @@ fn vpc_endpoints(t: &Topology, out: &mut String) {
             out,
             "<tr data-vpc-endpoint-id=\"{id}\"><td><code>{id}</code><div class=\"muted\">{} · {}</div></td><td><code>{}</code></td><td><ul>",
             escape(&e.service_name),
-            escape(e.ip_address_type),
+            escape(e.ip_address_type.as_str()),
             escape(&e.vpc_id)
         );
         for n in &e.network_interfaces {

@@ -18,6 +18,25 @@ use super::rest_apis::{EndpointType, RestApi};
 use super::vpcs::{Subnet, Vpc};
 use super::DnsAnswer;
 
+/// An endpoint's `IpAddressType`, as EC2 spells it in `describe-vpc-endpoints`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpAddressType {
+    /// `ipv4`: interfaces with an IPv4 address only (the default).
+    Ipv4,
+    /// `dualstack`: each interface also has an IPv6 address.
+    Dualstack,
+}
+
+impl IpAddressType {
+    /// `ipv4` or `dualstack`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+        }
+    }
+}
+
 /// An interface VPC endpoint for execute-api.
 #[derive(Debug)]
 pub struct VpcEndpoint {
@@ -29,8 +48,8 @@ pub struct VpcEndpoint {
     pub service_name: String,
     /// Inside its VPC, `*.execute-api.<region>.amazonaws.com` resolves to it.
     pub private_dns_enabled: bool,
-    /// `ipv4` or `dualstack`.
-    pub ip_address_type: &'static str,
+    /// Which address families its interfaces have.
+    pub ip_address_type: IpAddressType,
     /// Its security groups; `None`: no filtering.
     pub security_groups: Option<Vec<Arc<SecurityGroup>>>,
     /// The endpoint policy ("Full Access" unless given).
@@ -264,10 +283,10 @@ impl Builder {
         &self,
         e: &VpcEndpointConfig,
         path: &str,
-    ) -> Result<&'static str, ConfigError> {
+    ) -> Result<IpAddressType, ConfigError> {
         match e.ip_address_type.as_deref() {
-            None | Some("ipv4") => Ok("ipv4"),
-            Some("dualstack") => Ok("dualstack"),
+            None | Some("ipv4") => Ok(IpAddressType::Ipv4),
+            Some("dualstack") => Ok(IpAddressType::Dualstack),
             Some(other) => Err(self.err(
                 format!("{path}.ipAddressType"),
                 format!("expected \"ipv4\" or \"dualstack\", found {other:?}"),
@@ -346,7 +365,7 @@ impl Builder {
         e: &VpcEndpointConfig,
         given: &[NetworkInterfaceConfig],
         subnets: &[&Subnet],
-        ip_address_type: &str,
+        ip_address_type: IpAddressType,
         path: &str,
         pool: &mut AddressPool,
     ) -> Result<Vec<NetworkInterface>, ConfigError> {
@@ -377,7 +396,7 @@ impl Builder {
         &self,
         nic: &NetworkInterfaceConfig,
         s: &Subnet,
-        ip_address_type: &str,
+        ip_address_type: IpAddressType,
         path: &str,
         pool: &mut AddressPool,
     ) -> Result<NetworkInterface, ConfigError> {
@@ -412,12 +431,12 @@ impl Builder {
         &self,
         nic: &NetworkInterfaceConfig,
         s: &Subnet,
-        ip_address_type: &str,
+        ip_address_type: IpAddressType,
         at: &str,
     ) -> Result<Option<IpAddr>, ConfigError> {
         match (ip_address_type, nic.ipv6_address) {
-            ("dualstack", Some(v6)) if v6.is_ipv6() => Ok(Some(v6)),
-            ("dualstack", _) => Err(self.err(
+            (IpAddressType::Dualstack, Some(v6)) if v6.is_ipv6() => Ok(Some(v6)),
+            (IpAddressType::Dualstack, _) => Err(self.err(
                 at,
                 format!("a dualstack endpoint needs an IPv6 ipv6Address for subnet {} (e.g. \"::1\", or one added with `ip -6 addr add fd00::10/128 dev lo`)", s.id),
             )),
@@ -431,11 +450,11 @@ impl Builder {
     fn automatic_interfaces(
         &self,
         subnets: &[&Subnet],
-        ip_address_type: &str,
+        ip_address_type: IpAddressType,
         path: &str,
         pool: &mut AddressPool,
     ) -> Result<Vec<NetworkInterface>, ConfigError> {
-        if ip_address_type == "dualstack" {
+        if ip_address_type == IpAddressType::Dualstack {
             return Err(self.err(
                 format!("{path}.networkInterfaces"),
                 "a dualstack endpoint needs networkInterfaces with an ipv6Address each (local IPv6 addresses must exist on this machine, e.g. \"::1\")",

@@ -29,7 +29,7 @@ use crate::model::names::Region;
 use crate::model::network::{self, ClientIdentity, ClientNetwork, SecurityGroup};
 use crate::scenario::config::{Config, ConfigError, ConfigOrigin};
 
-pub use endpoints::{DnsEntry, NetworkInterface, VpcEndpoint};
+pub use endpoints::{DnsEntry, IpAddressType, NetworkInterface, VpcEndpoint};
 pub use rest_apis::{EndpointType, RestApi};
 pub use settings::{ConnectionLimits, Settings};
 pub use stages::{Deployment, Stage};
