@@ -7,6 +7,7 @@
 //! as a stage's `accessLogSettings` are on AWS.
 
 pub mod access_log;
+pub mod context;
 pub mod dns;
 pub mod gateway;
 pub mod integration;

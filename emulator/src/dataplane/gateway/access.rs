@@ -3,9 +3,13 @@
 
 use std::sync::Arc;
 
+use apigw_vtl::ContextUse;
+use serde_json::{json, Value};
+
 use super::request::{host_name, ConnectionInfo, GatewayRequest};
 use super::response::{GatewayResponse, RequestIds};
 use super::Outcome;
+use crate::dataplane::context::RequestContext;
 
 /// Facts about a request that reached a stage, for its access log.
 #[derive(Debug)]
@@ -15,6 +19,8 @@ pub(super) struct AccessFacts {
     pub(super) source_ip: std::net::IpAddr,
     pub(super) vpc_id: String,
     pub(super) resource_id: Option<String>,
+    /// The path below the stage as `$context.path` ends (`/` for the stage's root).
+    pub(super) path_below_stage: String,
     pub(super) integration_latency_ms: Option<u64>,
     pub(super) request_time: (String, u64),
 }
@@ -28,10 +34,10 @@ pub(super) fn access_context(
     facts: &AccessFacts,
     response: &GatewayResponse,
     started: std::time::Instant,
-) -> serde_json::Value {
+) -> Value {
     let host = host_name(request);
     let error = response.header("x-amzn-ErrorType").map(|kind| {
-        let message = serde_json::from_slice::<serde_json::Value>(&response.body)
+        let message = serde_json::from_slice::<Value>(&response.body)
             .ok()
             .and_then(|v| {
                 v.get("message")
@@ -50,38 +56,54 @@ pub(super) fn access_context(
         (message, response_type)
     });
     let (message, response_type) = error.unwrap_or_default();
-    serde_json::json!({
-        "accountId": facts.account_id,
-        "apiId": outcome.trace.api,
-        "deploymentId": facts.stage.deployment.id,
-        "domainName": host,
-        "domainPrefix": host.split('.').next().unwrap_or_default(),
-        "error": {
-            "message": message,
-            "messageString": if message.is_empty() { String::new() } else { serde_json::Value::String(message.clone()).to_string() },
-            "responseType": response_type,
-        },
-        "extendedRequestId": ids.extended_request_id,
-        "httpMethod": request.method,
-        "identity": {
-            "sourceIp": facts.source_ip.to_string(),
-            "userAgent": request.header("user-agent"),
-            "vpceId": outcome.trace.endpoint.as_deref().filter(|e| e.starts_with("vpce-")),
-            "vpcId": facts.vpc_id,
-        },
-        "integrationLatency": facts.integration_latency_ms,
-        "integration": {"latency": facts.integration_latency_ms},
-        "path": request.path(),
-        "protocol": if request.http2 { "HTTP/2.0" } else { "HTTP/1.1" },
-        "requestId": ids.request_id,
-        "requestTime": facts.request_time.0,
-        "requestTimeEpoch": facts.request_time.1,
-        "resourceId": facts.resource_id,
-        "resourcePath": outcome.trace.resource,
-        "responseLatency": started.elapsed().as_millis() as u64,
-        "responseLength": response.body.len(),
-        "stage": facts.stage.name,
-        "status": response.status,
-        "tlsVersion": conn.tls_version,
-    })
+    let context = RequestContext {
+        account_id: &facts.account_id,
+        api_id: outcome.trace.api.as_deref().unwrap_or_default(),
+        deployment_id: &facts.stage.deployment.id,
+        domain_name: &host,
+        extended_request_id: &ids.extended_request_id,
+        http_method: &request.method,
+        path_below_stage: &facts.path_below_stage,
+        protocol: request.protocol(),
+        request_id: &ids.request_id,
+        request_time: &facts.request_time.0,
+        request_time_epoch: facts.request_time.1,
+        resource_id: facts.resource_id.as_deref(),
+        resource_path: outcome.trace.resource.as_deref(),
+        stage: &facts.stage.name,
+        source_ip: facts.source_ip,
+        user_agent: request.header("user-agent"),
+        vpce_id: outcome
+            .trace
+            .endpoint
+            .as_deref()
+            .filter(|e| e.starts_with("vpce-")),
+        vpc_id: Some(facts.vpc_id.as_str()).filter(|v| !v.is_empty()),
+    };
+    // The access log reads what templates read, and what only a finished request has.
+    let mut line = context.object(&ContextUse::All);
+    let message_string = if message.is_empty() {
+        String::new()
+    } else {
+        Value::String(message.clone()).to_string()
+    };
+    let latency = facts.integration_latency_ms;
+    for (key, value) in [
+        (
+            "error",
+            json!({"message": message, "messageString": message_string, "responseType": response_type}),
+        ),
+        ("integrationLatency", json!(latency)),
+        ("integration", json!({"latency": latency})),
+        (
+            "responseLatency",
+            json!(started.elapsed().as_millis() as u64),
+        ),
+        ("responseLength", json!(response.body.len())),
+        ("status", json!(response.status)),
+        ("tlsVersion", json!(conn.tls_version)),
+    ] {
+        line.insert(key.to_string(), value);
+    }
+    Value::Object(line)
 }

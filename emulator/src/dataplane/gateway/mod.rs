@@ -196,6 +196,10 @@ impl Gateway {
                 .map(|e| e.vpc_id.clone())
                 .unwrap_or_default(),
             resource_id: None,
+            path_below_stage: match routed.rest {
+                "" => "/".to_string(),
+                rest => rest.to_string(),
+            },
             integration_latency_ms: None,
             request_time: (now.texts.request_time.clone(), now.epoch_ms),
         });
@@ -236,7 +240,7 @@ impl Gateway {
         outcome: &mut Outcome,
     ) -> Result<GatewayResponse, Refusal> {
         let query = request.query();
-        let host = request.header("host").unwrap_or_default();
+        let host = request::host_name(request);
         let (stage, endpoint) = (routed.stage, routed.endpoint);
         let resource_path = if routed.rest.is_empty() {
             "/"
@@ -266,12 +270,8 @@ impl Gateway {
             source_ip: routed.client.address,
             vpce_id: endpoint.map(|e| e.id.as_str()).unwrap_or_default(),
             vpc_id: endpoint.map(|e| e.vpc_id.as_str()).unwrap_or_default(),
-            domain_name: host.split(':').next().unwrap_or_default(),
-            protocol: if request.http2 {
-                "HTTP/2.0"
-            } else {
-                "HTTP/1.1"
-            },
+            domain_name: &host,
+            protocol: request.protocol(),
             tls_version: conn.tls_version,
             cipher_suite: conn.cipher_suite,
         };

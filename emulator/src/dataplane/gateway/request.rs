@@ -33,6 +33,15 @@ impl GatewayRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `$context.protocol`.
+    pub(crate) fn protocol(&self) -> &'static str {
+        if self.http2 {
+            "HTTP/2.0"
+        } else {
+            "HTTP/1.1"
+        }
+    }
+
     pub(crate) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or("")
     }

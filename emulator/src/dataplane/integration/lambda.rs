@@ -140,23 +140,20 @@ pub fn event(request: &MethodRequest<'_>) -> Value {
     } else {
         Value::String(String::from_utf8_lossy(request.body).into_owned())
     };
-    let context = request.context_value();
-    let identity = json!({
-        "cognitoIdentityPoolId": null,
-        "accountId": null,
-        "cognitoIdentityId": null,
-        "caller": null,
-        "sourceIp": request.source_ip.to_string(),
-        "principalOrgId": null,
-        "accessKey": null,
-        "cognitoAuthenticationType": null,
-        "cognitoAuthenticationProvider": null,
-        "userArn": null,
-        "userAgent": request.header("user-agent"),
-        "user": null,
-        "vpceId": if request.vpce_id.is_empty() { Value::Null } else { request.vpce_id.into() },
-        "vpcId": if request.vpc_id.is_empty() { Value::Null } else { request.vpc_id.into() },
-    });
+    let context = request.context();
+    let field = |key: &str| context.field(key);
+    // The event's identity lists Cognito's and IAM's keys too, all null for an anonymous call.
+    let mut identity = context.identity();
+    for unknown in [
+        "cognitoIdentityPoolId",
+        "cognitoIdentityId",
+        "principalOrgId",
+        "accessKey",
+        "cognitoAuthenticationType",
+        "cognitoAuthenticationProvider",
+    ] {
+        identity.insert(unknown.into(), Value::Null);
+    }
     json!({
         "resource": request.resource_path,
         "path": request.path,
@@ -168,22 +165,22 @@ pub fn event(request: &MethodRequest<'_>) -> Value {
         "pathParameters": or_null(path_parameters),
         "stageVariables": or_null(stage_variables),
         "requestContext": {
-            "resourceId": request.resource_id,
-            "resourcePath": request.resource_path,
-            "httpMethod": request.http_method,
-            "extendedRequestId": request.extended_request_id,
-            "requestTime": request.request_time,
-            "path": context["path"],
-            "accountId": request.account_id,
-            "protocol": request.protocol,
-            "stage": request.stage,
-            "domainPrefix": context["domainPrefix"],
-            "requestTimeEpoch": request.request_time_epoch,
-            "requestId": request.request_id,
+            "resourceId": field("resourceId"),
+            "resourcePath": field("resourcePath"),
+            "httpMethod": field("httpMethod"),
+            "extendedRequestId": field("extendedRequestId"),
+            "requestTime": field("requestTime"),
+            "path": field("path"),
+            "accountId": field("accountId"),
+            "protocol": field("protocol"),
+            "stage": field("stage"),
+            "domainPrefix": field("domainPrefix"),
+            "requestTimeEpoch": field("requestTimeEpoch"),
+            "requestId": field("requestId"),
             "identity": identity,
-            "domainName": request.domain_name,
-            "deploymentId": request.deployment_id,
-            "apiId": request.api_id,
+            "domainName": field("domainName"),
+            "deploymentId": field("deploymentId"),
+            "apiId": field("apiId"),
         },
         "body": body,
         "isBase64Encoded": binary && !request.body.is_empty(),

@@ -6,33 +6,14 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
+use crate::dataplane::context::RequestContext;
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{IntegrationResponse, MappingTemplate, PassthroughBehavior, Templates};
 use apigw_vtl::{ContextUse, RenderInput, Rendered};
-
-/// `$context`'s top-level keys, in the order a printed `$context` lists them.
-const CONTEXT_KEYS: [&str; 16] = [
-    "accountId",
-    "apiId",
-    "deploymentId",
-    "domainName",
-    "domainPrefix",
-    "extendedRequestId",
-    "httpMethod",
-    "identity",
-    "path",
-    "protocol",
-    "requestId",
-    "requestTime",
-    "requestTimeEpoch",
-    "resourceId",
-    "resourcePath",
-    "stage",
-];
 
 impl MethodRequest<'_> {
     /// The first value of a request header, by case-insensitive name.
@@ -50,56 +31,30 @@ impl MethodRequest<'_> {
 
     /// `$context` with only the keys a template reads (the request path builds no more).
     pub fn context_value_for(&self, wanted: &ContextUse) -> Value {
-        let mut context = Map::new();
-        match wanted {
-            ContextUse::All => {
-                for key in CONTEXT_KEYS {
-                    context.insert(key.to_string(), self.context_field(key));
-                }
-            }
-            ContextUse::Keys(keys) => {
-                for key in keys.iter().filter(|k| CONTEXT_KEYS.contains(&k.as_str())) {
-                    context.insert(key.clone(), self.context_field(key));
-                }
-            }
-        }
-        Value::Object(context)
+        Value::Object(self.context().object(wanted))
     }
 
-    /// One top-level key of `$context`; `Null` for a key it does not have.
-    fn context_field(&self, key: &str) -> Value {
-        match key {
-            "accountId" => self.account_id.into(),
-            "apiId" => self.api_id.into(),
-            "deploymentId" => self.deployment_id.into(),
-            "domainName" => self.domain_name.into(),
-            "domainPrefix" => self
-                .domain_name
-                .split('.')
-                .next()
-                .unwrap_or_default()
-                .into(),
-            "extendedRequestId" => self.extended_request_id.into(),
-            "httpMethod" => self.http_method.into(),
-            "identity" => json!({
-                "sourceIp": self.source_ip.to_string(),
-                "userAgent": self.header("user-agent"),
-                "vpceId": self.vpce_id,
-                "vpcId": self.vpc_id,
-                "accountId": null,
-                "caller": null,
-                "user": null,
-                "userArn": null,
-            }),
-            "path" => format!("/{}{}", self.stage, self.path).into(),
-            "protocol" => self.protocol.into(),
-            "requestId" => self.request_id.into(),
-            "requestTime" => self.request_time.into(),
-            "requestTimeEpoch" => self.request_time_epoch.into(),
-            "resourceId" => self.resource_id.into(),
-            "resourcePath" => self.resource_path.into(),
-            "stage" => self.stage.into(),
-            _ => Value::Null,
+    /// The request's `$context`, the one the access log and the Lambda event show too.
+    pub fn context(&self) -> RequestContext<'_> {
+        RequestContext {
+            account_id: self.account_id,
+            api_id: self.api_id,
+            deployment_id: self.deployment_id,
+            domain_name: self.domain_name,
+            extended_request_id: self.extended_request_id,
+            http_method: self.http_method,
+            path_below_stage: self.path,
+            protocol: self.protocol,
+            request_id: self.request_id,
+            request_time: self.request_time,
+            request_time_epoch: self.request_time_epoch,
+            resource_id: Some(self.resource_id),
+            resource_path: Some(self.resource_path),
+            stage: self.stage,
+            source_ip: self.source_ip,
+            user_agent: self.header("user-agent"),
+            vpce_id: (!self.vpce_id.is_empty()).then_some(self.vpce_id),
+            vpc_id: (!self.vpc_id.is_empty()).then_some(self.vpc_id),
         }
     }
 
@@ -160,7 +115,7 @@ impl MethodRequest<'_> {
         }
         if let Some(name) = source.strip_prefix("context.") {
             let (key, rest) = name.split_once('.').unwrap_or((name, ""));
-            let value = self.context_field(key);
+            let value = self.context().field(key);
             return if rest.is_empty() {
                 scalar(&value)
             } else {
@@ -462,6 +417,7 @@ pub fn mock_status(body: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn json_paths_of_mapping_expressions() {
