@@ -67,29 +67,7 @@ fn openapi_operation_to_swagger(
     if let Some(body) = op.get("requestBody").map(|b| resolve(root, b)) {
         let content = object_at(body.get("content"));
         consumes.extend(content.keys().cloned());
-        let schema = preferred_schema(&content);
-        let name = schema
-            .as_ref()
-            .and_then(|s| s.get("$ref"))
-            .and_then(Value::as_str)
-            .and_then(|r| r.rsplit('/').next())
-            .unwrap_or("body")
-            .to_string();
-        let mut param = Map::new();
-        param.insert("in".to_string(), Value::from("body"));
-        param.insert("name".to_string(), Value::from(name));
-        if let Some(d) = body.get("description") {
-            param.insert("description".to_string(), d.clone());
-        }
-        param.insert(
-            "required".to_string(),
-            Value::Bool(body.get("required") == Some(&Value::Bool(true))),
-        );
-        param.insert(
-            "schema".to_string(),
-            schema.unwrap_or_else(|| Value::Object(Map::new())),
-        );
-        params.push(Value::Object(param));
+        params.push(request_body_to_body_parameter(body, &content));
     }
     let mut produces: Vec<String> = Vec::new();
     let mut responses = Map::new();
@@ -125,6 +103,34 @@ fn openapi_operation_to_swagger(
             "callbacks",
         ],
     )
+}
+
+/// A `requestBody` as Swagger's `in: body` parameter, named after the schema it references
+/// (`body` when it references none).
+fn request_body_to_body_parameter(body: &Value, content: &Map<String, Value>) -> Value {
+    let schema = preferred_schema(content);
+    let name = schema
+        .as_ref()
+        .and_then(|s| s.get("$ref"))
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+        .unwrap_or("body")
+        .to_string();
+    let mut param = Map::new();
+    param.insert("in".to_string(), Value::from("body"));
+    param.insert("name".to_string(), Value::from(name));
+    if let Some(d) = body.get("description") {
+        param.insert("description".to_string(), d.clone());
+    }
+    param.insert(
+        "required".to_string(),
+        Value::Bool(body.get("required") == Some(&Value::Bool(true))),
+    );
+    param.insert(
+        "schema".to_string(),
+        schema.unwrap_or_else(|| Value::Object(Map::new())),
+    );
+    Value::Object(param)
 }
 
 /// The schema of a content map, `application/json`'s first (Swagger has one schema per body or
