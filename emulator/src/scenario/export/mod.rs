@@ -17,10 +17,10 @@
 //! as the variable's default, a response without a model has `content: {}`, and optional
 //! parameters carry `required: false` in Swagger but no `required` in OpenAPI 3.
 //!
-//! The pieces: [`to_openapi`] and [`to_swagger`] convert between the formats (with [`refs`]
-//! rewriting and following `$ref`s), [`same_format`] exports a document in its own format,
-//! [`header`] builds what AWS writes from the API rather than the document, [`extensions`]
-//! drops the extensions the `extensions` parameter does not ask for, and [`yaml`] writes the
+//! The pieces: `to_openapi` and `to_swagger` convert between the formats (with `refs`
+//! rewriting and following `$ref`s), `same_format` exports a document in its own format,
+//! `header` builds what AWS writes from the API rather than the document, `extensions`
+//! drops the extensions the `extensions` parameter does not ask for, and `yaml` writes the
 //! result for `Accept: application/yaml`.
 
 use serde_json::{Map, Value};
