@@ -113,8 +113,6 @@ pub fn export_document(
 
 /// [`export_document`] with the `info.version` to write when the document has none (AWS
 /// writes the deployment's creation date, as [`export_version`] formats it).
-/// [`export_document`] with the `info.version` to write when the document has none (AWS
-/// writes the deployment's creation date, as [`export_version`] formats it).
 pub fn export_document_versioned(
     document: &Value,
     export_type: &str,

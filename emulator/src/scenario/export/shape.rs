@@ -64,3 +64,30 @@ pub(super) fn ordered_operation(
     }
     out
 }
+
+/// Copies the `keys` `from` has into `to`, in the order of `keys`.
+pub(super) fn copy_keys(from: &Map<String, Value>, keys: &[&str], to: &mut Map<String, Value>) {
+    for key in keys {
+        if let Some(v) = from.get(*key) {
+            to.insert((*key).to_string(), v.clone());
+        }
+    }
+}
+
+/// Copies the entries of `from` whose key passes `keep` into `to`, in `from`'s order.
+pub(super) fn copy_where(
+    from: &Map<String, Value>,
+    to: &mut Map<String, Value>,
+    keep: impl Fn(&str) -> bool,
+) {
+    for (key, value) in from {
+        if keep(key) {
+            to.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// A vendor extension (`x-...`), which the conversions carry over as they find it.
+pub(super) fn is_vendor_key(key: &str) -> bool {
+    key.starts_with("x-")
+}

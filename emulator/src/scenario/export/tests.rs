@@ -23,6 +23,11 @@ fn export(doc: &Value, export_type: &str, extensions: &[&str]) -> Value {
     .unwrap()
 }
 
+/// The keys of an object, in order.
+fn keys_of(value: &Value) -> Vec<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
 /// Every key anywhere in the tree that starts with `x-`.
 fn vendor_keys(value: &Value, out: &mut Vec<String>) {
     match value {
@@ -42,7 +47,7 @@ fn vendor_keys(value: &Value, out: &mut Vec<String>) {
 #[test]
 fn the_example_api_exports_as_aws_writes_oas30() {
     let out = export(&petstore(), "oas30", &["integrations"]);
-    let keys: Vec<_> = out.as_object().unwrap().keys().cloned().collect();
+    let keys = keys_of(&out);
     assert_eq!(keys, ["openapi", "info", "servers", "paths", "components"]);
     assert_eq!(out["openapi"], "3.0.1");
     assert_eq!(
@@ -75,7 +80,7 @@ fn the_example_api_exports_as_aws_writes_oas30() {
         "http://petstore.execute-api.us-east-1.amazonaws.com/petstore/pets"
     );
     let post = &out["paths"]["/pets"]["post"];
-    let post_keys: Vec<_> = post.as_object().unwrap().keys().cloned().collect();
+    let post_keys = keys_of(post);
     assert_eq!(
         post_keys,
         [
@@ -114,7 +119,7 @@ fn the_example_api_exports_as_aws_writes_oas30() {
 #[test]
 fn the_example_api_exports_as_aws_writes_swagger() {
     let out = export(&petstore(), "swagger", &[]);
-    let keys: Vec<_> = out.as_object().unwrap().keys().cloned().collect();
+    let keys = keys_of(&out);
     assert_eq!(
         keys,
         [
@@ -130,10 +135,10 @@ fn the_example_api_exports_as_aws_writes_swagger() {
     assert_eq!(out["host"], HOST);
     assert_eq!(out["basePath"], "/test");
     assert_eq!(out["schemes"], json!(["https"]));
-    let info_keys: Vec<_> = out["info"].as_object().unwrap().keys().cloned().collect();
+    let info_keys = keys_of(&out["info"]);
     assert_eq!(info_keys, ["description", "version", "title"]);
     let post = &out["paths"]["/pets"]["post"];
-    let post_keys: Vec<_> = post.as_object().unwrap().keys().cloned().collect();
+    let post_keys = keys_of(post);
     assert_eq!(
         post_keys,
         [

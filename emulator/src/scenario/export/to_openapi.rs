@@ -5,7 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::refs::{resolve, rewrite_refs, SWAGGER_TO_OPENAPI_REFS};
-use super::shape::{into_object, object_at, ordered_operation, string_list};
+use super::shape::{
+    copy_keys, copy_where, into_object, is_vendor_key, object_at, ordered_operation, string_list,
+};
 use super::{Body, DEFAULT_MEDIA_TYPE, OPERATION_KEYS, SCHEMA_FIELDS};
 
 pub(super) fn openapi_body_from_swagger(root: &Map<String, Value>) -> Body {
@@ -141,26 +143,14 @@ fn swagger_parameters_to_openapi(root: &Map<String, Value>, params: &Value) -> S
 
 fn swagger_parameter_to_openapi(param: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    for key in ["name", "in", "description"] {
-        if let Some(v) = param.get(key) {
-            out.insert(key.to_string(), v.clone());
-        }
-    }
+    copy_keys(param, &["name", "in", "description"], &mut out);
     // AWS writes `required` in OpenAPI 3 only when it is true.
     if param.get("required") == Some(&Value::Bool(true)) {
         out.insert("required".to_string(), Value::Bool(true));
     }
-    for key in ["allowEmptyValue", "deprecated"] {
-        if let Some(v) = param.get(key) {
-            out.insert(key.to_string(), v.clone());
-        }
-    }
+    copy_keys(param, &["allowEmptyValue", "deprecated"], &mut out);
     out.insert("schema".to_string(), swagger_value_schema(param));
-    for (key, value) in param {
-        if key.starts_with("x-") {
-            out.insert(key.clone(), value.clone());
-        }
-    }
+    copy_where(param, &mut out, is_vendor_key);
     out
 }
 
@@ -304,11 +294,7 @@ fn swagger_response_to_openapi(code: &str, response: &Value, produces: &[String]
         }
     }
     out.insert("content".to_string(), content);
-    for (key, value) in response {
-        if key.starts_with("x-") {
-            out.insert(key.clone(), value.clone());
-        }
-    }
+    copy_where(response, &mut out, is_vendor_key);
     Value::Object(out)
 }
 
@@ -331,11 +317,7 @@ fn swagger_security_scheme_to_openapi(scheme: &Value) -> Value {
                 _ => "implicit",
             };
             let mut flow = Map::new();
-            for key in ["authorizationUrl", "tokenUrl"] {
-                if let Some(v) = scheme.get(key) {
-                    flow.insert(key.to_string(), v.clone());
-                }
-            }
+            copy_keys(scheme, &["authorizationUrl", "tokenUrl"], &mut flow);
             flow.insert(
                 "scopes".to_string(),
                 scheme
@@ -348,17 +330,9 @@ fn swagger_security_scheme_to_openapi(scheme: &Value) -> Value {
             out.insert("flows".to_string(), Value::Object(flows));
         }
         _ => {
-            for key in ["type", "name", "in"] {
-                if let Some(v) = scheme.get(key) {
-                    out.insert(key.to_string(), v.clone());
-                }
-            }
+            copy_keys(scheme, &["type", "name", "in"], &mut out);
         }
     }
-    for (key, value) in scheme {
-        if key == "description" || key.starts_with("x-") {
-            out.insert(key.clone(), value.clone());
-        }
-    }
+    copy_where(scheme, &mut out, |k| k == "description" || is_vendor_key(k));
     Value::Object(out)
 }

@@ -5,7 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::refs::{resolve, rewrite_refs, OPENAPI_TO_SWAGGER_REFS};
-use super::shape::{into_object, object_at, ordered_operation, string_array};
+use super::shape::{
+    copy_keys, copy_where, into_object, is_vendor_key, object_at, ordered_operation, string_array,
+};
 use super::{Body, DEFAULT_MEDIA_TYPE, OPERATION_KEYS, SCHEMA_FIELDS};
 
 pub(super) fn swagger_body_from_openapi(root: &Map<String, Value>) -> Body {
@@ -158,11 +160,7 @@ fn openapi_parameter_to_swagger(
     param: &Map<String, Value>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
-    for key in ["name", "in", "description"] {
-        if let Some(v) = param.get(key) {
-            out.insert(key.to_string(), v.clone());
-        }
-    }
+    copy_keys(param, &["name", "in", "description"], &mut out);
     // AWS writes `required` on every Swagger parameter.
     out.insert(
         "required".to_string(),
@@ -182,11 +180,7 @@ fn openapi_parameter_to_swagger(
         })
         .map(|s| resolve(root, s));
     flatten_schema_into(root, schema, &mut out);
-    for (key, value) in param {
-        if key.starts_with("x-") {
-            out.insert(key.clone(), value.clone());
-        }
-    }
+    copy_where(param, &mut out, is_vendor_key);
     out
 }
 
@@ -266,11 +260,7 @@ fn openapi_response_to_swagger(
         out.insert("examples".to_string(), Value::Object(examples));
     }
     if let Some(response) = response.as_object() {
-        for (key, value) in response {
-            if key.starts_with("x-") {
-                out.insert(key.clone(), value.clone());
-            }
-        }
+        copy_where(response, &mut out, is_vendor_key);
     }
     Value::Object(out)
 }
@@ -313,17 +303,9 @@ fn openapi_security_scheme_to_swagger(scheme: &Value) -> Value {
             }
         }
         _ => {
-            for key in ["type", "name", "in"] {
-                if let Some(v) = scheme.get(key) {
-                    out.insert(key.to_string(), v.clone());
-                }
-            }
+            copy_keys(scheme, &["type", "name", "in"], &mut out);
         }
     }
-    for (key, value) in scheme {
-        if key == "description" || key.starts_with("x-") {
-            out.insert(key.clone(), value.clone());
-        }
-    }
+    copy_where(scheme, &mut out, |k| k == "description" || is_vendor_key(k));
     Value::Object(out)
 }

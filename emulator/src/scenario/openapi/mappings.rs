@@ -29,6 +29,27 @@ fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.contains(char::is_whitespace)
 }
 
+/// Whether `expression` is one of `prefixes` followed by a valid name.
+fn named_after(expression: &str, prefixes: &[&str]) -> bool {
+    prefixes
+        .iter()
+        .any(|p| expression.strip_prefix(p).is_some_and(valid_name))
+}
+
+/// Whether `source` is the body expression `body`, alone or with a JSONPath after a dot.
+fn body_expression(source: &str, body: &str) -> bool {
+    source
+        .strip_prefix(body)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+fn invalid(path: &str, expression: &str, expected: &str) -> DocumentError {
+    DocumentError::new(
+        path,
+        format!("Invalid mapping expression specified: {expression:?} (expected {expected})"),
+    )
+}
+
 /// `integration.request.{path|querystring|header|multivaluequerystring|multivalueheader}.X`
 /// from `method.request.{...}.Y`, `'literal'`, `stageVariables.Z`, `context.W` or
 /// `method.request.body[.JSONPath]`, as API Gateway accepts them.
@@ -37,39 +58,37 @@ pub(super) fn check_request_mapping(
     source: &str,
     path: &str,
 ) -> Result<(), DocumentError> {
-    let target_ok = [
+    let targets = [
         "integration.request.path.",
         "integration.request.querystring.",
         "integration.request.header.",
         "integration.request.multivaluequerystring.",
         "integration.request.multivalueheader.",
-    ]
-    .iter()
-    .any(|p| target.strip_prefix(p).is_some_and(valid_name));
-    if !target_ok {
-        return Err(DocumentError::new(
+    ];
+    if !named_after(target, &targets) {
+        return Err(invalid(
             path,
-            format!("Invalid mapping expression specified: {target:?} (expected integration.request.path|querystring|header.NAME)"),
+            target,
+            "integration.request.path|querystring|header.NAME",
         ));
     }
-    let source_ok = is_literal(source)
-        || [
-            "method.request.path.",
-            "method.request.querystring.",
-            "method.request.header.",
-            "method.request.multivaluequerystring.",
-            "method.request.multivalueheader.",
-            "stageVariables.",
-            "context.",
-        ]
-        .iter()
-        .any(|p| source.strip_prefix(p).is_some_and(valid_name))
-        || source == "method.request.body"
-        || source.starts_with("method.request.body.");
-    if !source_ok {
-        return Err(DocumentError::new(
+    let sources = [
+        "method.request.path.",
+        "method.request.querystring.",
+        "method.request.header.",
+        "method.request.multivaluequerystring.",
+        "method.request.multivalueheader.",
+        "stageVariables.",
+        "context.",
+    ];
+    if !(is_literal(source)
+        || named_after(source, &sources)
+        || body_expression(source, "method.request.body"))
+    {
+        return Err(invalid(
             path,
-            format!("Invalid mapping expression specified: {source:?} (expected method.request.path|querystring|header.NAME, 'literal', stageVariables.NAME or context.NAME)"),
+            source,
+            "method.request.path|querystring|header.NAME, 'literal', stageVariables.NAME or context.NAME",
         ));
     }
     Ok(())
@@ -82,30 +101,23 @@ pub(super) fn check_response_mapping(
     source: &str,
     path: &str,
 ) -> Result<(), DocumentError> {
-    if !target
-        .strip_prefix("method.response.header.")
-        .is_some_and(valid_name)
-    {
-        return Err(DocumentError::new(
-            path,
-            format!("Invalid mapping expression specified: {target:?} (expected method.response.header.NAME)"),
-        ));
+    if !named_after(target, &["method.response.header."]) {
+        return Err(invalid(path, target, "method.response.header.NAME"));
     }
-    let source_ok = is_literal(source)
-        || [
-            "integration.response.header.",
-            "integration.response.multivalueheader.",
-            "stageVariables.",
-            "context.",
-        ]
-        .iter()
-        .any(|p| source.strip_prefix(p).is_some_and(valid_name))
-        || source == "integration.response.body"
-        || source.starts_with("integration.response.body.");
-    if !source_ok {
-        return Err(DocumentError::new(
+    let sources = [
+        "integration.response.header.",
+        "integration.response.multivalueheader.",
+        "stageVariables.",
+        "context.",
+    ];
+    if !(is_literal(source)
+        || named_after(source, &sources)
+        || body_expression(source, "integration.response.body"))
+    {
+        return Err(invalid(
             path,
-            format!("Invalid mapping expression specified: {source:?} (expected 'literal', integration.response.header.NAME, integration.response.body, stageVariables.NAME or context.NAME)"),
+            source,
+            "'literal', integration.response.header.NAME, integration.response.body, stageVariables.NAME or context.NAME",
         ));
     }
     Ok(())
