@@ -4,8 +4,33 @@
 
 use serde_json::{Map, Value};
 
+use super::shape::into_object;
+use super::Body;
+
+impl Body {
+    /// A body converted into the other format, its `$ref`s (in paths and schemas) rewritten
+    /// with `rewrites`; the other shared sections were written inline, so it carries none.
+    pub(super) fn converted(
+        paths: Map<String, Value>,
+        schemas: Map<String, Value>,
+        security_schemes: Map<String, Value>,
+        rewrites: &[(&str, &str)],
+    ) -> Body {
+        let mut paths = Value::Object(paths);
+        rewrite_refs(&mut paths, rewrites);
+        let mut schemas = Value::Object(schemas);
+        rewrite_refs(&mut schemas, rewrites);
+        Body {
+            paths: into_object(paths),
+            schemas: into_object(schemas),
+            security_schemes,
+            other_components: Map::new(),
+        }
+    }
+}
+
 /// Rewrites every `$ref` under `value` whose target starts with one of the `from` prefixes.
-pub(super) fn rewrite_refs(value: &mut Value, rewrites: &[(&str, &str)]) {
+fn rewrite_refs(value: &mut Value, rewrites: &[(&str, &str)]) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {

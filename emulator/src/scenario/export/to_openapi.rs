@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::refs::{resolve, rewrite_refs, SWAGGER_TO_OPENAPI_REFS};
+use super::refs::{resolve, SWAGGER_TO_OPENAPI_REFS};
 use super::shape::{
-    copy_keys, copy_where, into_object, is_vendor_key, object_at, ordered_operation, string_list,
+    copy_keys, copy_where, is_vendor_key, object_at, ordered_operation, string_list,
 };
 use super::{Body, DEFAULT_MEDIA_TYPE, OPERATION_KEYS, SCHEMA_FIELDS};
 
@@ -43,20 +43,16 @@ pub(super) fn openapi_body_from_swagger(root: &Map<String, Value>) -> Body {
         }
         paths.insert(path, Value::Object(out));
     }
-    let mut paths = Value::Object(paths);
-    rewrite_refs(&mut paths, SWAGGER_TO_OPENAPI_REFS);
-    let mut schemas = Value::Object(object_at(root.get("definitions")));
-    rewrite_refs(&mut schemas, SWAGGER_TO_OPENAPI_REFS);
     let security_schemes = object_at(root.get("securityDefinitions"))
         .into_iter()
         .map(|(name, scheme)| (name, swagger_security_scheme_to_openapi(&scheme)))
         .collect();
-    Body {
-        paths: into_object(paths),
-        schemas: into_object(schemas),
+    Body::converted(
+        paths,
+        object_at(root.get("definitions")),
         security_schemes,
-        other_components: Map::new(),
-    }
+        SWAGGER_TO_OPENAPI_REFS,
+    )
 }
 
 fn swagger_operation_to_openapi(

@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::refs::{resolve, rewrite_refs, OPENAPI_TO_SWAGGER_REFS};
+use super::refs::{resolve, OPENAPI_TO_SWAGGER_REFS};
 use super::shape::{
-    copy_keys, copy_where, into_object, is_vendor_key, object_at, ordered_operation, string_array,
+    copy_keys, copy_where, is_vendor_key, object_at, ordered_operation, string_array,
 };
 use super::{Body, DEFAULT_MEDIA_TYPE, OPERATION_KEYS, SCHEMA_FIELDS};
 
@@ -37,11 +37,7 @@ pub(super) fn swagger_body_from_openapi(root: &Map<String, Value>) -> Body {
         }
         paths.insert(path, Value::Object(out));
     }
-    let mut paths = Value::Object(paths);
-    rewrite_refs(&mut paths, OPENAPI_TO_SWAGGER_REFS);
     let components = object_at(root.get("components"));
-    let mut schemas = Value::Object(object_at(components.get("schemas")));
-    rewrite_refs(&mut schemas, OPENAPI_TO_SWAGGER_REFS);
     let security_schemes = object_at(components.get("securitySchemes"))
         .into_iter()
         .map(|(name, scheme)| {
@@ -49,12 +45,12 @@ pub(super) fn swagger_body_from_openapi(root: &Map<String, Value>) -> Body {
             (name, scheme)
         })
         .collect();
-    Body {
-        paths: into_object(paths),
-        schemas: into_object(schemas),
+    Body::converted(
+        paths,
+        object_at(components.get("schemas")),
         security_schemes,
-        other_components: Map::new(),
-    }
+        OPENAPI_TO_SWAGGER_REFS,
+    )
 }
 
 fn openapi_operation_to_swagger(
