@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::controlplane::{ControlResponse, Handled};
+use crate::scenario::export::{export_document, to_yaml};
 
 use super::deployments::deployment_not_found;
 use super::document::{current_document, parse_document};
@@ -52,18 +53,10 @@ pub(super) fn get_export(c: &Call, api_id: &str, stage_name: &str, kind: &str) -
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let exported =
-        crate::scenario::export::export_document(&doc, kind, &extensions, &name, &host, stage_name)
-            .map_err(ApiError::bad_request)?;
+    let exported = export_document(&doc, kind, &extensions, &name, &host, stage_name)
+        .map_err(ApiError::bad_request)?;
     let yaml = c.req.header("accept").is_some_and(|a| a.contains("yaml"));
-    let (content_type, body) = if yaml {
-        let text = serde_norway::to_string(&exported)
-            .map_err(|e| ApiError::bad_request(format!("cannot write YAML: {e}")))?;
-        ("application/yaml", text.into_bytes())
-    } else {
-        let text = serde_json::to_string_pretty(&exported).unwrap_or_default();
-        ("application/json", text.into_bytes())
-    };
+    let (content_type, body) = encode(&exported, yaml);
     let extension = if yaml { "yaml" } else { "json" };
     let mut response = ControlResponse::new(200, content_type, body);
     response.headers.push((
@@ -71,4 +64,44 @@ pub(super) fn get_export(c: &Call, api_id: &str, stage_name: &str, kind: &str) -
         format!("attachment; filename=\"{kind}_{}.{extension}\"", stage_name),
     ));
     Ok(Handled::read(response))
+}
+
+/// The exported document as the response body: AWS-style YAML (every string quoted, so
+/// `info.version` stays a string for YAML 1.1 readers) or pretty-printed JSON.
+fn encode(exported: &Value, yaml: bool) -> (&'static str, Vec<u8>) {
+    if yaml {
+        ("application/yaml", to_yaml(exported).into_bytes())
+    } else {
+        let text = serde_json::to_string_pretty(exported).unwrap_or_default();
+        ("application/json", text.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::encode;
+    use crate::scenario::document::parse;
+
+    /// A date-like or number-like `info.version` must come back a string: PyYAML (YAML 1.1)
+    /// reads an unquoted `2024-01-01T00:00:00Z` as a datetime and `1.0` as a float.
+    #[test]
+    fn yaml_exports_keep_date_and_number_like_versions_strings() {
+        for version in ["2024-01-01T00:00:00Z", "2024-01-01", "1.0"] {
+            let doc = json!({"openapi": "3.0.1",
+                "info": {"title": "t", "version": version},
+                "paths": {}});
+            let (content_type, body) = encode(&doc, true);
+            assert_eq!(content_type, "application/yaml");
+            let text = String::from_utf8(body).unwrap();
+            assert!(
+                text.contains(&format!("  version: \"{version}\"\n")),
+                "{text}"
+            );
+            let back = parse(&text).unwrap();
+            assert_eq!(back["info"]["version"], json!(version), "{text}");
+            assert_eq!(back, doc);
+        }
+    }
 }
