@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use apigw_emulator::dataplane::tls::pki::CaDescription;
+
 /// `apigw-emulator certs`: the CA, its limits, and trust per runtime.
 pub(crate) fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
     let Some(ca) = apigw_emulator::dataplane::tls::pki::describe(dir)? else {
@@ -13,6 +15,18 @@ pub(crate) fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     };
+    print_ca(&ca);
+    println!();
+    println!("Trust it, per runtime:");
+    print_rows(&trust_rows(&ca.cert_path.display().to_string()));
+    println!();
+    println!("Stop trusting it:");
+    print_rows(&untrust_rows(&ca));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where the certificate and key are, and what the CA may vouch for.
+fn print_ca(ca: &CaDescription) {
     let pem = ca.cert_path.display().to_string();
     let mode = ca
         .key_mode
@@ -29,9 +43,11 @@ pub(crate) fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
         "May vouch for   {} and names under them, nothing else (X.509 name constraints)",
         ca.name_constraints.join(", ")
     );
-    println!();
-    println!("Trust it, per runtime:");
-    let rows = [
+}
+
+/// How each runtime trusts the certificate at `pem`.
+fn trust_rows(pem: &str) -> [(&'static str, String); 8] {
+    [
         ("curl", format!("curl --cacert {pem} …   or   export CURL_CA_BUNDLE={pem}")),
         ("Python", format!("export REQUESTS_CA_BUNDLE={pem} SSL_CERT_FILE={pem}   (requests; urllib, httpx)")),
         ("AWS CLI, boto3", format!("export AWS_CA_BUNDLE={pem}")),
@@ -40,13 +56,12 @@ pub(crate) fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
         ("Go, OpenSSL", format!("export SSL_CERT_FILE={pem}   (replaces the system roots for that process)")),
         ("Debian, Ubuntu", format!("sudo cp {pem} /usr/local/share/ca-certificates/apigw-emulator.crt && sudo update-ca-certificates")),
         ("Rust (rustls)", format!("add {pem} to the client's RootCertStore")),
-    ];
-    for (runtime, how) in &rows {
-        println!("  {runtime:<15} {how}");
-    }
-    println!();
-    println!("Stop trusting it:");
-    let rows = [
+    ]
+}
+
+/// How to undo each of those, and to remove the CA itself.
+fn untrust_rows(ca: &CaDescription) -> [(&'static str, String); 4] {
+    [
         ("variables", "unset CURL_CA_BUNDLE REQUESTS_CA_BUNDLE SSL_CERT_FILE AWS_CA_BUNDLE NODE_EXTRA_CA_CERTS".to_string()),
         ("Java", "keytool -delete -alias apigw-emulator -cacerts -storepass changeit".to_string()),
         ("Debian, Ubuntu", "sudo rm /usr/local/share/ca-certificates/apigw-emulator.crt && sudo update-ca-certificates --fresh".to_string()),
@@ -59,9 +74,11 @@ pub(crate) fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
                 ca.cert_path.with_file_name("ca.json").display()
             ),
         ),
-    ];
-    for (what, how) in &rows {
+    ]
+}
+
+fn print_rows(rows: &[(&str, String)]) {
+    for (what, how) in rows {
         println!("  {what:<15} {how}");
     }
-    Ok(ExitCode::SUCCESS)
 }
