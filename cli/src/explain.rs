@@ -1,0 +1,47 @@
+//! `apigw-emulator explain -- curl …`: one request step by step against the scenario, run
+//! in-process on free ports, and the smallest fix when it fails.
+
+use std::process::ExitCode;
+
+use apigw_emulator::{Emulator, StartError};
+
+use crate::scenario::load;
+use crate::{ScenarioArgs, UsageError};
+
+/// `apigw-emulator explain -- curl …`: runs the scenario in-process on free ports.
+pub(crate) fn explain_command(
+    source: &ScenarioArgs,
+    from: std::net::IpAddr,
+    command: &[String],
+) -> anyhow::Result<ExitCode> {
+    let args = match command.split_first() {
+        Some((first, rest)) if first == "curl" => rest,
+        _ => command,
+    };
+    let request = apigw_emulator::teach::explain::parse_curl(args, from).map_err(UsageError)?;
+    let (config, _) = load(source)?;
+    let explanation = crate::runtime()?.block_on(async {
+        let emulator = Emulator::start(config).await?;
+        let explanation = emulator.explain(&request).await;
+        emulator.shutdown().await;
+        Ok::<_, StartError>(explanation)
+    })?;
+    for (i, step) in explanation.steps.iter().enumerate() {
+        println!("{:>2}. {step}", i + 1);
+    }
+    let success = explanation
+        .response
+        .as_ref()
+        .is_some_and(|r| (200..400).contains(&r.status));
+    if explanation.response.is_none() {
+        println!("\nThe client gets no HTTP response.");
+    }
+    for f in &explanation.fixes {
+        println!("\nTo make it succeed: {f}");
+    }
+    Ok(if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
