@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use apigw_emulator::dataplane::tls::pki::CaDescription;
+use apigw_emulator::ca::CaDescription;
 
 /// `apigw-emulator certs`: the CA, its limits, and trust per runtime.
 pub(crate) fn certs_command(dir: &Path) -> anyhow::Result<ExitCode> {
-    let Some(ca) = apigw_emulator::dataplane::tls::pki::describe(dir)? else {
+    let Some(ca) = apigw_emulator::ca::describe(dir)? else {
         println!(
             "No CA in {} yet: `apigw-emulator up` creates one there (or pass --certs-dir).",
             dir.display()

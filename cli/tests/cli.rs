@@ -336,7 +336,7 @@ fn certs_shows_the_ca_its_limits_and_how_to_trust_it() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("No CA in "));
 
     let zones = ["execute-api.eu-west-1.amazonaws.com".to_string()];
-    apigw_emulator::dataplane::tls::pki::LocalCa::load_or_create(dir.path(), &zones).unwrap();
+    apigw_emulator::ca::LocalCa::load_or_create(dir.path(), &zones).unwrap();
     let out = bin()
         .arg("certs")
         .arg("--certs-dir")
@@ -445,7 +445,7 @@ fn start_failures_name_the_path_and_the_fix_and_leave_nothing_running() {
 
     // A corrupted CA description.
     let certs = dir.path().join("corrupt");
-    apigw_emulator::dataplane::tls::pki::LocalCa::load_or_create(
+    apigw_emulator::ca::LocalCa::load_or_create(
         &certs,
         &["execute-api.us-east-1.amazonaws.com".to_string()],
     )
@@ -463,7 +463,7 @@ fn start_failures_name_the_path_and_the_fix_and_leave_nothing_running() {
 
     // The CA key is missing: no silent replacement of a CA clients may trust.
     let certs = dir.path().join("keyless");
-    apigw_emulator::dataplane::tls::pki::LocalCa::load_or_create(
+    apigw_emulator::ca::LocalCa::load_or_create(
         &certs,
         &["execute-api.us-east-1.amazonaws.com".to_string()],
     )
@@ -507,7 +507,7 @@ fn doctor_reports_each_problem_with_the_command_that_fixes_it() {
     );
     assert!(text.contains("$ sudo resolvectl dns lo 127.0.0.1 && sudo resolvectl domain lo ~execute-api.us-east-1.vpce.amazonaws.com ~execute-api.us-east-1.amazonaws.com"), "{text}");
 
-    apigw_emulator::dataplane::tls::pki::LocalCa::load_or_create(
+    apigw_emulator::ca::LocalCa::load_or_create(
         &certs,
         &["execute-api.us-east-1.amazonaws.com".to_string()],
     )

@@ -35,8 +35,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod controlplane;
-pub mod dataplane;
+pub mod ca;
+pub(crate) mod controlplane;
+pub(crate) mod dataplane;
 mod emulator;
 pub mod model;
 pub mod scenario;

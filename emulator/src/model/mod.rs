@@ -8,5 +8,5 @@
 pub mod api;
 pub mod names;
 pub mod network;
-pub mod percent;
+pub(crate) mod percent;
 pub mod topology;

@@ -7,7 +7,7 @@
 
 pub mod cloudformation;
 pub mod config;
-pub mod document;
+pub(crate) mod document;
 pub mod examples;
-pub mod export;
-pub mod openapi;
+pub(crate) mod export;
+pub(crate) mod openapi;

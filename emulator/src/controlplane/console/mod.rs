@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-pub use crate::dataplane::gateway::request_log::{LoggedRequest, RequestLog, REQUEST_LOG_CAPACITY};
 
 use crate::controlplane::{ControlRequest, ControlResponse};
 use crate::dataplane::gateway::Gateway;

@@ -170,13 +170,6 @@ pub fn export_version(at: time::OffsetDateTime) -> String {
     )
 }
 
-/// The `Content-Disposition` AWS sends with an export: `attachment; filename="oas30_<version>.json"`
-/// (`.yaml` for YAML).
-pub fn content_disposition(export_type: &str, version: &str, yaml: bool) -> String {
-    let extension = if yaml { "yaml" } else { "json" };
-    format!("attachment; filename=\"{export_type}_{version}.{extension}\"")
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Swagger2,

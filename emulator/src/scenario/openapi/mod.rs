@@ -41,8 +41,6 @@ pub const DEFAULT_TIMEOUT_MILLIS: u64 = 29_000;
 pub struct ImportedApi {
     /// `info.title`: the API's name unless the scenario names it.
     pub title: Option<String>,
-    /// `info.description`.
-    pub description: Option<String>,
     /// Resources, methods, integrations and binary media types.
     pub definition: ApiDefinition,
     /// `x-amazon-apigateway-policy`.

@@ -22,7 +22,6 @@ impl Importer {
         };
         let mut api = ImportedApi {
             title: info_text("title"),
-            description: info_text("description"),
             definition: ApiDefinition::empty(),
             policy: None,
             vpc_endpoint_ids: Vec::new(),
