@@ -100,12 +100,11 @@ pub fn scenario_from_str(
     let template = document::parse(text).map_err(to_config_error)?;
     let (value, warnings, aliases) =
         convert(&template, stack_name, options).map_err(to_config_error)?;
-    let config = Config::from_value(value, origin.clone())
-        .map_err(|e| {
-            let path = crate::scenario::config::alias_path(&aliases, &e.path);
-            ConfigError::new(&origin, path, e.message)
-        })?
-        .with_path_aliases(aliases);
+    let mut config = Config::from_value(value, origin.clone()).map_err(|e| {
+        let path = crate::scenario::config::alias_path(&aliases, &e.path);
+        ConfigError::new(&origin, path, e.message)
+    })?;
+    config.path_aliases = aliases;
     Ok(TemplateScenario {
         config,
         warnings: warnings.into_iter().map(to_config_error).collect(),
