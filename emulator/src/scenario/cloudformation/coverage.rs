@@ -178,11 +178,7 @@ impl Converter<'_> {
                 }
             }
             if kind == "AWS::Lambda::Function" || kind == "AWS::Serverless::Function" {
-                let name = self
-                    .physical
-                    .get(logical)
-                    .map(|p| p.id.clone())
-                    .unwrap_or_default();
+                let name = self.physical_id(logical);
                 self.warnings.push(DocumentError::new(
                     at,
                     format!("Lambda functions run locally only when emulator.integrations.lambdaFunctions names {name:?} (pass a --config with it)"),

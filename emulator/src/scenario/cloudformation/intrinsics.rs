@@ -154,13 +154,10 @@ impl Converter<'_> {
             | ("AWS::EC2::VPCEndpoint", "Id") => Value::String(p.id.clone()),
             ("AWS::EC2::VPC", "CidrBlock") | ("AWS::EC2::Subnet", "CidrBlock") => {
                 let raw = self
-                    .resources
-                    .get(logical)
-                    .and_then(|r| r.get("Properties"))
+                    .unresolved_properties(logical)
                     .and_then(|pr| pr.get("CidrBlock"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                self.resolve(&raw, path)?
+                    .unwrap_or(&Value::Null);
+                self.resolve(raw, path)?
             }
             ("AWS::Lambda::Function", "Arn") | ("AWS::Serverless::Function", "Arn") => {
                 Value::String(format!(
@@ -251,21 +248,17 @@ impl Converter<'_> {
         arg: &'a Value,
         path: &str,
     ) -> Result<(&'a str, Map<String, Value>)> {
-        match arg {
-            Value::String(s) => Ok((s.as_str(), Map::new())),
-            Value::Array(items) => match items.as_slice() {
-                [Value::String(s), Value::Object(vars)] => {
-                    let resolved = self.resolve_object(vars, &format!("{path}[1]"))?;
-                    Ok((
-                        s.as_str(),
-                        resolved.as_object().cloned().unwrap_or_default(),
-                    ))
-                }
-                _ => Err(DocumentError::new(
-                    path,
-                    "expected a string or [string, {variables}]",
-                )),
-            },
+        if let Value::String(s) = arg {
+            return Ok((s.as_str(), Map::new()));
+        }
+        match arg.as_array().map(Vec::as_slice) {
+            Some([Value::String(s), Value::Object(vars)]) => {
+                let resolved = self.resolve_object(vars, &format!("{path}[1]"))?;
+                Ok((
+                    s.as_str(),
+                    resolved.as_object().cloned().unwrap_or_default(),
+                ))
+            }
             _ => Err(DocumentError::new(
                 path,
                 "expected a string or [string, {variables}]",

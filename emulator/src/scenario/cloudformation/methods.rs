@@ -19,11 +19,7 @@ type Result<T> = std::result::Result<T, DocumentError>;
 impl Converter<'_> {
     /// The API's methods as an OpenAPI document; none when it has no resources or methods.
     pub(super) fn methods_as_openapi(&self, api_logical: &str) -> Result<Option<Value>> {
-        let api_id = self
-            .physical
-            .get(api_logical)
-            .map(|p| p.id.clone())
-            .unwrap_or_default();
+        let api_id = self.physical_id(api_logical);
         let paths = self.resource_paths(&api_id)?;
         let mut doc_paths = Map::new();
         let mut any = false;

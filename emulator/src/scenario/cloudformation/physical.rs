@@ -2,9 +2,12 @@
 //! functions and stages, the names they are given), so names stay the same from one run to the
 //! next.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
 
 use crate::model::names::short_id;
+use crate::scenario::document::{child_path, DocumentError};
 
 /// The physical id of a resource, and its type.
 #[derive(Debug, Clone)]
@@ -13,8 +16,31 @@ pub(super) struct Physical {
     pub(super) id: String,
 }
 
+/// Every resource's type and physical id, by logical id; a resource without a `Type` is refused.
+pub(super) fn physical_ids(
+    resources: &Map<String, Value>,
+    stack_name: &str,
+) -> Result<BTreeMap<String, Physical>, DocumentError> {
+    let mut physical = BTreeMap::new();
+    for (logical, resource) in resources {
+        let kind = resource
+            .get("Type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                DocumentError::new(
+                    child_path("$.Resources", logical),
+                    "expected a resource with a Type",
+                )
+            })?;
+        let id = derive_id(kind, logical, resource, stack_name);
+        let kind = kind.to_string();
+        physical.insert(logical.clone(), Physical { kind, id });
+    }
+    Ok(physical)
+}
+
 /// The physical id a resource of `kind` gets (`vpc-0…`, an API id, a function name, …).
-pub(super) fn physical_id(kind: &str, logical: &str, resource: &Value, stack_name: &str) -> String {
+fn derive_id(kind: &str, logical: &str, resource: &Value, stack_name: &str) -> String {
     let property = |name: &str| {
         resource
             .get("Properties")

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::physical::{physical_id, Physical};
+use super::physical::{physical_ids, Physical};
 use super::typed::Properties;
 use super::TemplateOptions;
 use crate::scenario::config::{Config, ConfigOrigin};
@@ -111,19 +111,28 @@ impl<'t> Converter<'t> {
     /// A resource's `Properties`, intrinsics resolved.
     pub(super) fn properties(&self, logical: &str) -> Result<Properties> {
         let path = format!("{}.Properties", child_path("$.Resources", logical));
-        let raw = self
-            .resources
-            .get(logical)
-            .and_then(|r| r.get("Properties"))
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        match self.resolve(&raw, &path)? {
+        let empty = json!({});
+        let raw = self.unresolved_properties(logical).unwrap_or(&empty);
+        match self.resolve(raw, &path)? {
             Value::Object(m) => Ok(Properties::new(m, path)),
             other => Err(DocumentError::new(
                 path,
                 format!("expected an object, found {}", type_name(&other)),
             )),
         }
+    }
+
+    /// A resource's `Properties` as the template has them.
+    pub(super) fn unresolved_properties(&self, logical: &str) -> Option<&'t Value> {
+        self.resources.get(logical)?.get("Properties")
+    }
+
+    /// A resource's physical id (empty for a name that is no resource).
+    pub(super) fn physical_id(&self, logical: &str) -> String {
+        self.physical
+            .get(logical)
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
     }
 
     /// Logical and physical ids of the resources of one type, by logical id.
@@ -162,26 +171,4 @@ fn parameter_value(name: &str, spec: &Value, given: Option<&String>) -> Result<V
         (_, Value::Number(n)) => Value::String(n.to_string()),
         (_, v) => v,
     })
-}
-
-fn physical_ids(
-    resources: &Map<String, Value>,
-    stack_name: &str,
-) -> Result<BTreeMap<String, Physical>> {
-    let mut physical = BTreeMap::new();
-    for (logical, resource) in resources {
-        let kind = resource
-            .get("Type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                DocumentError::new(
-                    child_path("$.Resources", logical),
-                    "expected a resource with a Type",
-                )
-            })?;
-        let id = physical_id(kind, logical, resource, stack_name);
-        let kind = kind.to_string();
-        physical.insert(logical.clone(), Physical { kind, id });
-    }
-    Ok(physical)
 }
