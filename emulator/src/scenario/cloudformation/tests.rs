@@ -164,13 +164,13 @@ fn sub_fills_names_attributes_and_keeps_escapes() {
 #[test]
 fn a_property_of_the_wrong_type_names_its_place() {
     let t = TEMPLATE.replace("CidrBlock: 172.31.0.0/16", "CidrBlock: 5");
-    let e = scenario_from_str(&t, ConfigOrigin::Inline, "t", &TemplateOptions::default())
-        .unwrap_err();
+    let e =
+        scenario_from_str(&t, ConfigOrigin::Inline, "t", &TemplateOptions::default()).unwrap_err();
     assert_eq!(e.path, "$.Resources.Vpc.Properties.CidrBlock");
     assert_eq!(e.message, "invalid type: integer `5`, expected a string");
     let t = TEMPLATE.replace("FromPort: 443", "FromPort: 3000000000");
-    let e = scenario_from_str(&t, ConfigOrigin::Inline, "t", &TemplateOptions::default())
-        .unwrap_err();
+    let e =
+        scenario_from_str(&t, ConfigOrigin::Inline, "t", &TemplateOptions::default()).unwrap_err();
     assert_eq!(
         e.path,
         "$.Resources.EndpointSg.Properties.SecurityGroupIngress[0].FromPort"
