@@ -14,23 +14,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-/// Where a stage's access log goes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AccessLogDestination {
-    /// The process's standard output.
-    Stdout,
-    /// A file, appended to (created if missing).
-    File(PathBuf),
-}
-
-/// A stage's access log settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessLogSettings {
-    /// The format, with `$context.*` variables.
-    pub format: String,
-    /// Where lines go.
-    pub destination: AccessLogDestination,
-}
+use crate::model::topology::AccessLogDestination;
 
 /// Renders `format` with `$context.name` / `${context.name}` taken from `context` (a JSON
 /// object, dotted names reaching into nested objects). Missing or empty values print `-`, as

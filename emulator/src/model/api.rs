@@ -100,8 +100,7 @@ impl MappingTemplate {
             source: source.to_string(),
             compiled: Arc::new(apigw_vtl::Template::parse(source)?),
             is_static,
-            static_mock_status: is_static
-                .then(|| crate::dataplane::integration::mapping::mock_status(source.as_bytes())),
+            static_mock_status: is_static.then(|| mock_status(source.as_bytes())),
         })
     }
 
@@ -368,6 +367,20 @@ impl ApiDefinition {
     }
 }
 
+/// `{"statusCode": 200}` → 200: what a MOCK's rendered request template (or passed-through
+/// body) selects. Anything else is 200, as API Gateway defaults.
+pub fn mock_status(body: &[u8]) -> u64 {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("statusCode").and_then(|s| {
+                s.as_u64()
+                    .or_else(|| s.as_str().and_then(|x| x.parse().ok()))
+            })
+        })
+        .unwrap_or(200)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,5 +454,12 @@ mod tests {
         assert!(a.route("/cats", "GET").is_none());
         assert!(a.route("/pets/1/toys", "GET").is_none());
         assert!(a.route("/pets//", "GET").is_none());
+    }
+
+    #[test]
+    fn mock_status_reads_the_rendered_template() {
+        assert_eq!(mock_status(br#"{"statusCode": 404}"#), 404);
+        assert_eq!(mock_status(br#"{"statusCode": "201"}"#), 201);
+        assert_eq!(mock_status(b"nope"), 200);
     }
 }

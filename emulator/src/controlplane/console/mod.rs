@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-
 use crate::controlplane::{ControlRequest, ControlResponse};
 use crate::dataplane::gateway::Gateway;
 use crate::model::topology::Topology;

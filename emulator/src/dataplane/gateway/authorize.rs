@@ -98,9 +98,15 @@ pub(super) fn condition_context(
         Some(endpoint) => {
             c.insert_static("aws:sourcevpce", endpoint.id.clone());
             c.insert_static("aws:sourcevpc", endpoint.vpc_id.clone());
-            c.insert_static("aws:vpcsourceip", clock::ip_text(client_address));
+            c.insert_static(
+                "aws:vpcsourceip",
+                crate::model::network::ip_text(client_address),
+            );
         }
-        None => c.insert_static("aws:sourceip", clock::ip_text(client_address)),
+        None => c.insert_static(
+            "aws:sourceip",
+            crate::model::network::ip_text(client_address),
+        ),
     }
     c.insert_static("aws:securetransport", "true");
     c.insert_static("aws:currenttime", now.texts.iso8601.clone());

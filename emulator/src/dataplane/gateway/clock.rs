@@ -6,7 +6,6 @@
 //! a clock read and a reference count, not for formatting.
 
 use std::cell::RefCell;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -92,30 +91,6 @@ fn format_second(second: u64) -> SecondTexts {
     }
 }
 
-/// An address as text, as `Display` writes it; IPv4 without the formatting machinery, since
-/// every request prints its client's address.
-pub fn ip_text(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => {
-            let mut text = String::with_capacity(15);
-            for (i, octet) in v4.octets().into_iter().enumerate() {
-                if i > 0 {
-                    text.push('.');
-                }
-                if octet >= 100 {
-                    text.push(char::from(b'0' + octet / 100));
-                }
-                if octet >= 10 {
-                    text.push(char::from(b'0' + octet / 10 % 10));
-                }
-                text.push(char::from(b'0' + octet % 10));
-            }
-            text
-        }
-        IpAddr::V6(v6) => v6.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,21 +109,5 @@ mod tests {
         let now = now();
         assert_eq!(now.texts.epoch_secs, now.epoch_ms / 1000);
         assert_eq!(now.texts.http_date.len(), 29);
-    }
-
-    #[test]
-    fn addresses_print_as_display_does() {
-        for ip in [
-            "0.0.0.0",
-            "10.20.0.7",
-            "127.0.0.1",
-            "255.255.255.255",
-            "100.9.10.99",
-            "::1",
-            "fd00:ec2::23",
-        ] {
-            let ip: IpAddr = ip.parse().unwrap();
-            assert_eq!(ip_text(ip), ip.to_string());
-        }
     }
 }

@@ -24,15 +24,7 @@ use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::LambdaProxyIntegration;
-
-/// Where a Lambda function named by an integration runs locally.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LambdaFunction {
-    /// The base URL of a Runtime Interface Emulator, e.g. `http://127.0.0.1:9000`.
-    Endpoint(String),
-    /// A program and its arguments: the event on stdin, the result on stdout.
-    Command(Vec<String>),
-}
+use crate::model::topology::LambdaFunction;
 
 const PROXY_RESPONSE_KEYS: &[&str] = &[
     "statusCode",

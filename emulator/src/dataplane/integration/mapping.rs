@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
@@ -400,20 +400,6 @@ pub fn map_response(
     })
 }
 
-/// `{"statusCode": 200}` → 200: what a MOCK's rendered request template (or passed-through
-/// body) selects. Anything else is 200, as API Gateway defaults.
-pub fn mock_status(body: &[u8]) -> u64 {
-    serde_json::from_slice::<Map<String, Value>>(body)
-        .ok()
-        .and_then(|v| {
-            v.get("statusCode").and_then(|s| {
-                s.as_u64()
-                    .or_else(|| s.as_str().and_then(|x| x.parse().ok()))
-            })
-        })
-        .unwrap_or(200)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,12 +442,5 @@ mod tests {
         assert_eq!(select_response(&rs, "500").unwrap().status_code, 500);
         assert_eq!(select_response(&rs, "201").unwrap().status_code, 200);
         assert!(select_response(&rs[1..], "201").is_none());
-    }
-
-    #[test]
-    fn mock_status_reads_the_rendered_template() {
-        assert_eq!(mock_status(br#"{"statusCode": 404}"#), 404);
-        assert_eq!(mock_status(br#"{"statusCode": "201"}"#), 201);
-        assert_eq!(mock_status(b"nope"), 200);
     }
 }

@@ -24,8 +24,6 @@ use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{ApiDefinition, Integration, Method, MockIntegration};
 use crate::model::topology::Settings;
 
-pub use lambda::LambdaFunction;
-
 /// An integration that did not answer: what the client gets, and why, in the words of API
 /// Gateway's execution log where it has them. The cause travels to the gateway's refusal, so
 /// `explain`, the console and the log all show it.
@@ -188,7 +186,7 @@ fn mock_answer(
         .and_then(|t| t.static_mock_status())
     {
         Some(status) => status,
-        None => mapping::mock_status(&mapping::request_body(
+        None => crate::model::api::mock_status(&mapping::request_body(
             request,
             &mock.request_templates,
             mock.passthrough_behavior,

@@ -31,8 +31,8 @@ use crate::scenario::config::{Config, ConfigError, ConfigOrigin};
 
 pub use endpoints::{DnsEntry, IpAddressType, NetworkInterface, VpcEndpoint};
 pub use rest_apis::{EndpointType, RestApi};
-pub use settings::{ConnectionLimits, Settings};
-pub use stages::{Deployment, Stage};
+pub use settings::{ConnectionLimits, LambdaFunction, Settings};
+pub use stages::{AccessLogDestination, AccessLogSettings, Deployment, Stage};
 pub use vpcs::{Subnet, Vpc};
 
 /// The validated scenario.

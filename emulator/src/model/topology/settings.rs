@@ -10,13 +10,21 @@ use std::time::Duration;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
-use crate::dataplane::integration::LambdaFunction;
 use crate::scenario::config::{
     Config, ConfigError, DenialWording, HttpsSettings, LambdaFunctionConfig,
 };
 use crate::scenario::document;
 
 use super::builder::Builder;
+
+/// Where a Lambda function named by an integration runs locally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LambdaFunction {
+    /// The base URL of a Runtime Interface Emulator, e.g. `http://127.0.0.1:9000`.
+    Endpoint(String),
+    /// A program and its arguments: the event on stdin, the result on stdout.
+    Command(Vec<String>),
+}
 
 /// Emulator settings with defaults applied.
 #[derive(Debug, Clone)]

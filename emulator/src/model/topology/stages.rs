@@ -3,9 +3,9 @@
 //! stage's variables and access logging, checked as UpdateStage checks them.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::dataplane::access_log::{AccessLogDestination, AccessLogSettings};
 use crate::model::api::ApiDefinition;
 use crate::model::names;
 use crate::scenario::config::{ConfigError, DeploymentConfig, RestApiConfig, StageConfig};
@@ -14,6 +14,24 @@ use iam_policy::{Policy, PolicyScope};
 
 use super::builder::Builder;
 use super::rest_apis::EndpointType;
+
+/// Where a stage's access log goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccessLogDestination {
+    /// The process's standard output.
+    Stdout,
+    /// A file, appended to (created if missing).
+    File(PathBuf),
+}
+
+/// A stage's access log settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogSettings {
+    /// The format, with `$context.*` variables.
+    pub format: String,
+    /// Where lines go.
+    pub destination: AccessLogDestination,
+}
 
 /// A stage and the deployment it serves.
 #[derive(Debug)]
