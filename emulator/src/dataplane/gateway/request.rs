@@ -1,6 +1,7 @@
 //! A request as the gateway sees it: what was read from the wire ([`GatewayRequest`]) and
 //! what is known of the connection it came on ([`ConnectionInfo`]).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
@@ -79,11 +80,16 @@ pub struct ConnectionInfo {
 }
 
 /// The Host header's name, lower case, without a port.
-pub(crate) fn host_name(request: &GatewayRequest) -> String {
+/// Borrowed when the client sent it in lower case, as clients do: no allocation per request.
+pub(crate) fn host_name(request: &GatewayRequest) -> Cow<'_, str> {
     let host = request.header("host").unwrap_or_default();
     let host = host
         .rsplit_once(':')
         .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
         .map_or(host, |(h, _)| h);
-    host.to_ascii_lowercase()
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(host)
+    }
 }

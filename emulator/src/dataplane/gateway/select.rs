@@ -19,7 +19,9 @@ pub(super) fn public_api<'t>(
         .strip_suffix(topology.api_host_suffix())
         .filter(|label| names::is_rest_api_id(label))
         .and_then(|id| topology.rest_api(id))
-        .ok_or_else(|| Refusal::NoApiForPublicHost { host: host.clone() })?;
+        .ok_or_else(|| Refusal::NoApiForPublicHost {
+            host: host.to_string(),
+        })?;
     if api.endpoint_type == EndpointType::Private {
         return Err(Refusal::PrivateApiOnPublicEndpoint {
             api_id: api.id.clone(),
@@ -75,5 +77,7 @@ fn api_named_by_host(
             (names::is_rest_api_id(id) && names::is_resource_id(vpce, "vpce"))
                 .then(|| (id.to_string(), Some(vpce.to_string())))
         });
-    named.ok_or(Refusal::NoApiSelected { host })
+    named.ok_or_else(|| Refusal::NoApiSelected {
+        host: host.into_owned(),
+    })
 }
