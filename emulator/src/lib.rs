@@ -24,14 +24,17 @@
 //! # Ok(()) }
 //! ```
 //!
-//! APIs come from OpenAPI 3.0 / Swagger 2.0 documents ([`scenario::openapi`]) or CloudFormation/SAM
-//! templates ([`scenario::cloudformation`]); MOCK, HTTP, HTTP_PROXY and AWS_PROXY integrations run against
-//! the user's own backends and local Lambda functions ([`dataplane::integration`]), with VTL mapping templates
-//! ([`apigw_vtl`]).
+//! APIs come from OpenAPI 3.0 / Swagger 2.0 documents or CloudFormation/SAM templates
+//! ([`scenario::cloudformation`]); MOCK, HTTP, HTTP_PROXY and AWS_PROXY integrations run against
+//! the user's own backends and local Lambda functions, with VTL mapping templates ([`apigw_vtl`]);
+//! policies are evaluated by [`iam_policy`]. A control plane answers the AWS CLI, boto3 and the
+//! SDKs (EC2 and API Gateway calls) and serves a web console; its changes reach the servers through
+//! the same snapshot swap.
 //!
-//! A control plane ([`controlplane`]) answers the AWS CLI, boto3 and the SDKs (EC2 and API Gateway
-//! calls) and serves a web console ([`controlplane::console`]); its changes reach the servers through the same
-//! snapshot swap. The README lists what is not emulated yet.
+//! The supported surface is what this page lists: [`Emulator`] and [`EmulatorBuilder`], the ready
+//! information, [`Config`] and the scenario loaders, the validated [`model`], the teaching tools
+//! ([`teach`]) and the local CA ([`ca`]). The data plane and the control plane are internal. The
+//! README lists what is not emulated yet.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -1,7 +1,7 @@
 //! Scenarios as users write them: the scenario file ([`config`]), the documents it points at
-//! (OpenAPI definitions, [`openapi`]; CloudFormation and SAM templates, [`cloudformation`];
-//! both read by [`document`]), the console's Example API ([`examples`]), and the way back out
-//! (`get-export`, [`export`]).
+//! (OpenAPI definitions, `openapi`; CloudFormation and SAM templates, [`cloudformation`];
+//! both read by `document`), the console's Example API ([`examples`]), and the way back out
+//! (`get-export`, `export`).
 //!
 //! Nothing here is validated against the rest of the scenario: that is [`crate::model`]'s job.
 
