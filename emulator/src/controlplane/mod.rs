@@ -133,7 +133,7 @@ impl ControlContext {
     pub fn now() -> ControlContext {
         ControlContext {
             now: time::OffsetDateTime::now_utc(),
-            request_id: uuid::Uuid::new_v4().to_string(),
+            request_id: ids::request_id(),
         }
     }
 }

@@ -6,9 +6,9 @@ use serde_json::{json, Map, Value};
 
 use crate::scenario::config::{Config, DeploymentConfig, RestApiConfig};
 
-use super::deployments::current_deployment_id;
 use super::state::region;
 use super::wire::{object_entry, ApiError};
+use crate::controlplane::ids::current_deployment_id;
 
 pub(super) use crate::scenario::openapi::OPERATIONS;
 

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::controlplane::ids;
 use crate::controlplane::ControlResponse;
-use crate::model::names;
 
 use super::document::{is_swagger, paths_mut, INTEGRATION_KEY, OPERATIONS};
 use super::integrations::integration_json;
@@ -191,7 +191,7 @@ pub(super) fn method_json(path: &str, http_method: &str, op: &Value) -> Value {
     if let Some(integration) = op.get(INTEGRATION_KEY) {
         out.insert(
             "methodIntegration".into(),
-            integration_json(integration, &names::short_id(path)),
+            integration_json(integration, &ids::resource_id(path)),
         );
     }
     Value::Object(out)

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::controlplane::ids;
 use crate::controlplane::ControlRequest;
 use crate::model::names;
 use crate::scenario::config::{Config, RestApiConfig};
@@ -126,7 +127,7 @@ pub(super) fn rest_api_json(state: &Config, api: &RestApiConfig) -> Result<Value
         .and_then(Value::as_bool)
         .unwrap_or(false);
     out.insert("disableExecuteApiEndpoint".into(), json!(disabled));
-    out.insert("rootResourceId".into(), json!(names::short_id("/")));
+    out.insert("rootResourceId".into(), json!(ids::resource_id("/")));
     Ok(Value::Object(out))
 }
 
@@ -189,7 +190,7 @@ pub(super) fn create_rest_api(c: &Call) -> CallResult {
         .ok_or_else(|| ApiError::bad_request("Invalid REST API name specified"))?;
     let created = now(c);
     let mut api = new_api(
-        crate::controlplane::ids::apigateway_id(10),
+        ids::rest_api_id(),
         Some(name.to_string()),
         endpoint_types(body.get("endpointConfiguration"))?,
         created,
@@ -395,12 +396,7 @@ pub(super) fn import_rest_api(c: &Call) -> CallResult {
         None => vec!["EDGE".to_string()],
     };
     check_endpoint_types(&types)?;
-    let mut api = new_api(
-        crate::controlplane::ids::apigateway_id(10),
-        Some(name),
-        types,
-        now(c),
-    );
+    let mut api = new_api(ids::rest_api_id(), Some(name), types, now(c));
     api.body = Some(doc);
     let mut state = c.state.clone();
     let response = ok(201, with_warnings(rest_api_json(&state, &api)?, warnings));

@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::deployments::{current_deployment_id, PRIVATE_WITHOUT_POLICY};
+use super::deployments::PRIVATE_WITHOUT_POLICY;
 use super::*;
+use crate::controlplane::ids::current_deployment_id;
 use crate::controlplane::validate;
 use crate::model::names;
 use crate::scenario::config::ConfigOrigin;

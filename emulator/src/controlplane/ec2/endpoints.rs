@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::super::{ids, ControlContext, Handled};
-use super::derived::{derived_id, region_of, route53_style_id, timestamp, vpce_hosted_zone_id};
+use super::derived::{region_of, timestamp, vpce_hosted_zone_id};
 use super::describe::{one, select, NamedBy};
 use super::error::{checked, current_topology, Ec2Error};
 use super::lookup::{endpoint_index, find_subnet, group_index, vpc_index};
@@ -74,7 +74,7 @@ fn render_endpoint(
     let enis: Vec<String> = e
         .subnet_ids
         .iter()
-        .map(|s| derived_id("eni", &format!("{}|{s}", e.vpc_endpoint_id)))
+        .map(|s| ids::derived_ec2_id("eni", &format!("{}|{s}", e.vpc_endpoint_id)))
         .collect();
     x.strings("networkInterfaceIdSet", &enis);
     let mut dns: Vec<(String, String)> = Vec::new();
@@ -87,7 +87,7 @@ fn render_endpoint(
     if e.private_dns_enabled {
         // The private hosted zone AWS creates for the endpoint: its id is AWS's choice, so the
         // emulator derives one from the endpoint id.
-        let private_zone = route53_style_id(&format!("private-zone|{}", e.vpc_endpoint_id));
+        let private_zone = ids::hosted_zone_id(&format!("private-zone|{}", e.vpc_endpoint_id));
         dns.push((region.api_zone(), private_zone.clone()));
         dns.push((format!("*.{}", region.api_zone()), private_zone));
     }

@@ -4,7 +4,7 @@
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
-use super::derived::derived_id;
+use super::super::ids;
 use super::error::Ec2Error;
 use super::lookup::group_index;
 use super::params::Params;
@@ -47,7 +47,7 @@ impl Rule {
     }
 
     pub(super) fn id(&self, group_id: &str) -> String {
-        derived_id(
+        ids::derived_ec2_id(
             "sgr",
             &format!(
                 "{group_id}|{}|{:?}|{:?}|{:?}",

@@ -1,11 +1,12 @@
 //! The EC2 handlers, end to end through `handle`: exact XML bodies, status codes and the
 //! edited scenarios.
 
-use super::derived::{availability_zone_id, derived_id, route53_style_id, vpce_hosted_zone_id};
+use super::derived::{availability_zone_id, vpce_hosted_zone_id};
 use super::describe::glob_match;
 use super::params::parse_form;
 use super::rules::{Rule, Source};
 use super::*;
+use crate::controlplane::ids;
 use crate::controlplane::{validate, ControlRequest};
 use crate::scenario::config::{ConfigOrigin, SubnetConfig, TagConfig};
 
@@ -155,8 +156,8 @@ fn create_vpc_answers_like_ec2_and_adds_the_default_group() {
     let text = body(&h);
     let id = between(&text, "<vpcId>", "</vpcId>").to_string();
     assert!(crate::model::names::is_resource_id(&id, "vpc"), "{id}");
-    let assoc = derived_id("vpc-cidr-assoc", &id);
-    let dopt = derived_id("dopt", "123456789012");
+    let assoc = ids::derived_ec2_id("vpc-cidr-assoc", &id);
+    let dopt = ids::derived_ec2_id("dopt", "123456789012");
     assert_eq!(
         text,
         ok(
@@ -508,8 +509,8 @@ fn security_groups_are_created_authorized_revoked_and_described() {
 }
 
 fn endpoint_xml(id: &str, state_word: &str, suffix: &str, rest: &str) -> String {
-    let eni_a = derived_id("eni", &format!("{id}|{SUBNET_A}"));
-    let eni_b = derived_id("eni", &format!("{id}|{SUBNET_B}"));
+    let eni_a = ids::derived_ec2_id("eni", &format!("{id}|{SUBNET_A}"));
+    let eni_b = ids::derived_ec2_id("eni", &format!("{id}|{SUBNET_B}"));
     format!("<vpcEndpointId>{id}</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><vpcId>{VPC}</vpcId><serviceName>com.amazonaws.us-east-1.execute-api</serviceName><state>{state_word}</state><policyDocument>{{&quot;Statement&quot;:[{{&quot;Action&quot;:&quot;*&quot;,&quot;Effect&quot;:&quot;Allow&quot;,&quot;Principal&quot;:&quot;*&quot;,&quot;Resource&quot;:&quot;*&quot;}}]}}</policyDocument><routeTableIdSet/><subnetIdSet><item>{SUBNET_A}</item><item>{SUBNET_B}</item></subnetIdSet><groupSet><item><groupId>{DEFAULT_SG}</groupId><groupName>default</groupName></item></groupSet><ipAddressType>ipv4</ipAddressType><dnsOptions><dnsRecordIpType>ipv4</dnsRecordIpType></dnsOptions><networkInterfaceIdSet><item>{eni_a}</item><item>{eni_b}</item></networkInterfaceIdSet><dnsEntrySet><item><dnsName>{id}-{suffix}.execute-api.us-east-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z7HUB22UULQXV</hostedZoneId></item><item><dnsName>{id}-{suffix}-us-east-1a.execute-api.us-east-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z7HUB22UULQXV</hostedZoneId></item><item><dnsName>{id}-{suffix}-us-east-1b.execute-api.us-east-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z7HUB22UULQXV</hostedZoneId></item>{rest}"
     )
 }
@@ -518,7 +519,7 @@ fn endpoint_xml(id: &str, state_word: &str, suffix: &str, rest: &str) -> String 
 fn describe_vpc_endpoints_shows_dns_entries_in_aws_order() {
     let s = state();
     let h = post(&s, "Action=DescribeVpcEndpoints&Filter.1.Name=service-name&Filter.1.Value.1=com.amazonaws.us-east-1.execute-api");
-    let zone = route53_style_id(&format!("private-zone|{VPCE}"));
+    let zone = ids::hosted_zone_id(&format!("private-zone|{VPCE}"));
     let head = endpoint_xml(VPCE, "available", "abcd1234", "");
     let expected = ok(
         "DescribeVpcEndpoints",
@@ -564,7 +565,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
     let text = body(&h);
     let id = between(&text, "<vpcEndpointId>", "</vpcEndpointId>").to_string();
     let suffix = crate::model::names::endpoint_dns_suffix(&id);
-    let zone = route53_style_id(&format!("private-zone|{id}"));
+    let zone = ids::hosted_zone_id(&format!("private-zone|{id}"));
     let head = endpoint_xml(&id, "pending", &suffix, "");
     let expected = ok(
         "CreateVpcEndpoint",
@@ -748,7 +749,7 @@ fn derived_values_have_aws_shapes() {
     assert_eq!(vpce_hosted_zone_id("eu-west-1"), "Z38GZ743OKFT7T");
     assert_eq!(vpce_hosted_zone_id("xx-nowhere-9").len(), 21);
     assert!(crate::model::names::is_resource_id(
-        &derived_id("eni", "x"),
+        &ids::derived_ec2_id("eni", "x"),
         "eni"
     ));
     assert!(glob_match("vpc-*", "vpc-123"));

@@ -4,7 +4,6 @@
 use ipnet::Ipv4Net;
 
 use super::super::{ids, ControlContext, Handled};
-use super::derived::derived_id;
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
 use super::lookup::vpc_index;
@@ -23,7 +22,10 @@ fn render_vpc(x: &mut Xml, vpc: &VpcConfig, state: &Config, vpc_state: &str) {
         "cidrBlockAssociationSet",
         std::slice::from_ref(vpc),
         |x, v| {
-            x.text("associationId", &derived_id("vpc-cidr-assoc", &v.vpc_id));
+            x.text(
+                "associationId",
+                &ids::derived_ec2_id("vpc-cidr-assoc", &v.vpc_id),
+            );
             x.text("cidrBlock", &v.cidr_block);
             x.element("cidrBlockState", |x| x.text("state", "associated"));
         },
@@ -32,7 +34,10 @@ fn render_vpc(x: &mut Xml, vpc: &VpcConfig, state: &Config, vpc_state: &str) {
     x.tags(&vpc.tags);
     x.text("state", vpc_state);
     x.text("cidrBlock", &vpc.cidr_block);
-    x.text("dhcpOptionsId", &derived_id("dopt", &state.account_id));
+    x.text(
+        "dhcpOptionsId",
+        &ids::derived_ec2_id("dopt", &state.account_id),
+    );
 }
 
 /// A network address in CIDR form; host bits set (`10.0.0.1/16`) are refused as EC2 does.
@@ -121,7 +126,7 @@ pub(super) fn describe_vpcs(
             "state" => one("available"),
             "owner-id" => one(&state.account_id),
             "is-default" => one("false"),
-            "dhcp-options-id" => one(&derived_id("dopt", &state.account_id)),
+            "dhcp-options-id" => one(&ids::derived_ec2_id("dopt", &state.account_id)),
             _ => None,
         },
     )?;
