@@ -20,7 +20,7 @@ pub mod store;
 
 use bytes::Bytes;
 
-pub use server::{ApplyTopology, ControlPlane, ControlServer};
+pub use server::{ApplyError, ApplyTopology, ControlPlane, ControlServer};
 pub use store::{StateStore, StoreError};
 
 use crate::scenario::config::{Config, ConfigError};
