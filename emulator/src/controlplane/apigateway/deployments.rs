@@ -175,5 +175,3 @@ pub(super) fn create_deployment(c: &Call, api_id: &str) -> CallResult {
         Ok(ok(201, answer))
     })
 }
-
-// Stages.

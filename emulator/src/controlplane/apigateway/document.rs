@@ -105,5 +105,3 @@ pub(super) fn paths_mut(doc: &mut Value) -> Result<&mut Map<String, Value>, ApiE
         .ok_or_else(|| ApiError::bad_request("The API definition is not an object"))?;
     object_entry(root, "paths")
 }
-
-// REST APIs.

@@ -189,5 +189,3 @@ pub(super) fn delete_resource(c: &Call, api_id: &str, resource_id: &str) -> Call
         Ok(empty(202))
     })
 }
-
-// Methods.

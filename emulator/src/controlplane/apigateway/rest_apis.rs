@@ -465,5 +465,3 @@ fn merge_documents(doc: &mut Value, new_doc: Value) -> Result<(), ApiError> {
     }
     Ok(())
 }
-
-// Resources.

@@ -191,5 +191,3 @@ pub(super) fn delete_stage(c: &Call, api_id: &str, name: &str) -> CallResult {
         Ok(empty(202))
     })
 }
-
-// Export.
