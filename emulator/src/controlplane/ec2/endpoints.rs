@@ -383,15 +383,34 @@ pub(super) fn modify_vpc_endpoint(c: &Call) -> Ec2Result {
     let mut new_state = c.state.clone();
     pin_addresses(&mut new_state, &topology);
     let vpc_id = new_state.vpc_endpoints[index].vpc_id.clone();
+    remove_subnets(c, &mut new_state.vpc_endpoints[index])?;
+    add_subnets(c, &mut new_state, index, &topology)?;
+    let endpoint = &mut new_state.vpc_endpoints[index];
+    change_groups(c, endpoint, &vpc_id)?;
+    if c.params.bool("ResetPolicy")? == Some(true) {
+        endpoint.policy_document = None;
+    } else if let Some(text) = c.params.get("PolicyDocument").filter(|t| !t.is_empty()) {
+        endpoint.policy_document = Some(policy_document(text)?);
+    }
+    if let Some(enabled) = c.params.bool("PrivateDnsEnabled")? {
+        if enabled {
+            private_dns_conflict(c.state, &vpc_id, id)?;
+        }
+        endpoint.private_dns_enabled = enabled;
+    }
+    written(c, "ModifyVpcEndpoint", &Xml::returned_true(), new_state)
+}
 
+/// `RemoveSubnetId.N`: each must be one of the endpoint's; its address goes with it.
+fn remove_subnets(c: &Call, e: &mut VpcEndpointConfig) -> Result<(), Ec2Error> {
     for subnet_id in c.params.list("RemoveSubnetId") {
-        let e = &mut new_state.vpc_endpoints[index];
         if !e.subnet_ids.contains(&subnet_id) {
             // Wording not captured from AWS.
             return Err(Ec2Error::new(
                 "InvalidParameter",
                 format!(
-                    "The subnet ID '{subnet_id}' is not associated with the VPC endpoint '{id}'"
+                    "The subnet ID '{subnet_id}' is not associated with the VPC endpoint '{}'",
+                    e.vpc_endpoint_id
                 ),
             ));
         }
@@ -400,6 +419,18 @@ pub(super) fn modify_vpc_endpoint(c: &Call) -> Ec2Result {
             nics.retain(|n| n.subnet_id != subnet_id);
         }
     }
+    Ok(())
+}
+
+/// `AddSubnetId.N`: subnets of the endpoint's VPC in zones it has no subnet in yet, each with
+/// the next free address.
+fn add_subnets(
+    c: &Call,
+    new_state: &mut Config,
+    index: usize,
+    topology: &Topology,
+) -> Result<(), Ec2Error> {
+    let vpc_id = new_state.vpc_endpoints[index].vpc_id.clone();
     for subnet_id in c.params.list("AddSubnetId") {
         let subnet = endpoint_subnet(c.state, &vpc_id, &subnet_id)?;
         let e = &new_state.vpc_endpoints[index];
@@ -416,7 +447,7 @@ pub(super) fn modify_vpc_endpoint(c: &Call) -> Ec2Result {
         if zone_taken {
             return Err(duplicate_zone(&subnet_id));
         }
-        let address = free_address(&new_state, &topology);
+        let address = free_address(new_state, topology);
         let e = &mut new_state.vpc_endpoints[index];
         e.subnet_ids.push(subnet_id.clone());
         e.network_interfaces
@@ -427,36 +458,27 @@ pub(super) fn modify_vpc_endpoint(c: &Call) -> Ec2Result {
                 ipv6_address: None,
             });
     }
+    Ok(())
+}
+
+/// `AddSecurityGroupId.N` (groups of the endpoint's VPC) and `RemoveSecurityGroupId.N` (groups
+/// it has).
+fn change_groups(c: &Call, e: &mut VpcEndpointConfig, vpc_id: &str) -> Result<(), Ec2Error> {
     for group_id in c.params.list("AddSecurityGroupId") {
-        endpoint_group(c.state, &vpc_id, &group_id)?;
-        let groups = new_state.vpc_endpoints[index]
-            .security_group_ids
-            .get_or_insert_with(Vec::new);
+        endpoint_group(c.state, vpc_id, &group_id)?;
+        let groups = e.security_group_ids.get_or_insert_with(Vec::new);
         if !groups.contains(&group_id) {
             groups.push(group_id);
         }
     }
     for group_id in c.params.list("RemoveSecurityGroupId") {
-        let groups = new_state.vpc_endpoints[index]
-            .security_group_ids
-            .get_or_insert_with(Vec::new);
+        let groups = e.security_group_ids.get_or_insert_with(Vec::new);
         if !groups.contains(&group_id) {
             return Err(Ec2Error::group_not_found(&group_id));
         }
         groups.retain(|g| g != &group_id);
     }
-    if c.params.bool("ResetPolicy")? == Some(true) {
-        new_state.vpc_endpoints[index].policy_document = None;
-    } else if let Some(text) = c.params.get("PolicyDocument").filter(|t| !t.is_empty()) {
-        new_state.vpc_endpoints[index].policy_document = Some(policy_document(text)?);
-    }
-    if let Some(enabled) = c.params.bool("PrivateDnsEnabled")? {
-        if enabled {
-            private_dns_conflict(c.state, &vpc_id, id)?;
-        }
-        new_state.vpc_endpoints[index].private_dns_enabled = enabled;
-    }
-    written(c, "ModifyVpcEndpoint", &Xml::returned_true(), new_state)
+    Ok(())
 }
 
 pub(super) fn delete_vpc_endpoints(c: &Call) -> Ec2Result {
