@@ -10,7 +10,7 @@ use super::derived::{region_of, timestamp, vpce_hosted_zone_id};
 use super::describe::{one, select, NamedBy};
 use super::error::{checked, current_topology, Ec2Error};
 use super::lookup::{endpoint_index, find_subnet, group_index, vpc_index};
-use super::xml::{answered, ok_response, written, Xml};
+use super::xml::{answered, described, ok_response, written, Xml};
 use super::{Call, Ec2Result};
 use crate::model::topology::Topology;
 use crate::scenario::config::{
@@ -369,11 +369,13 @@ pub(super) fn describe_vpc_endpoints(c: &Call) -> Ec2Result {
         },
     )?;
     let topology = current_topology(c.state)?;
-    let mut x = Xml::default();
-    x.set("vpcEndpointSet", &selected, |x, e| {
-        render_endpoint(x, e, c.state, &topology, "available")
-    });
-    answered(c, "DescribeVpcEndpoints", &x)
+    described(
+        c,
+        "DescribeVpcEndpoints",
+        "vpcEndpointSet",
+        &selected,
+        |x, e| render_endpoint(x, e, c.state, &topology, "available"),
+    )
 }
 
 pub(super) fn modify_vpc_endpoint(c: &Call) -> Ec2Result {

@@ -12,7 +12,7 @@ use super::rules::{
     add_rule, flatten, has_source, remove_rule, render_permission, render_rule, requested_rules,
     Rule, RuleShape,
 };
-use super::xml::{answered, written, Xml};
+use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
 use crate::scenario::config::{Config, IpPermissionConfig, IpRangeConfig, SecurityGroupConfig};
 
@@ -141,11 +141,13 @@ pub(super) fn describe_security_groups(c: &Call) -> Ec2Result {
             _ => None,
         },
     )?;
-    let mut x = Xml::default();
-    x.set("securityGroupInfo", &selected, |x, g| {
-        render_security_group(x, g, c.state)
-    });
-    answered(c, "DescribeSecurityGroups", &x)
+    described(
+        c,
+        "DescribeSecurityGroups",
+        "securityGroupInfo",
+        &selected,
+        |x, g| render_security_group(x, g, c.state),
+    )
 }
 
 pub(super) fn authorize_ingress(c: &Call) -> Ec2Result {

@@ -8,7 +8,7 @@ use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
 use super::lookup::{find_subnet, vpc_index};
 use super::vpcs::parse_cidr;
-use super::xml::{answered, written, Xml};
+use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
 use crate::scenario::config::{Config, SubnetConfig, VpcConfig};
 
@@ -140,11 +140,9 @@ pub(super) fn describe_subnets(c: &Call) -> Ec2Result {
             _ => None,
         },
     )?;
-    let mut x = Xml::default();
-    x.set("subnetSet", &selected, |x, (v, s)| {
+    described(c, "DescribeSubnets", "subnetSet", &selected, |x, (v, s)| {
         render_subnet(x, s, &v.vpc_id, c.state)
-    });
-    answered(c, "DescribeSubnets", &x)
+    })
 }
 
 pub(super) fn delete_subnet(c: &Call) -> Ec2Result {

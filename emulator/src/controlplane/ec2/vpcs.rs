@@ -7,7 +7,7 @@ use super::super::ids;
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
 use super::lookup::vpc_index;
-use super::xml::{answered, written, Xml};
+use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
 use crate::scenario::config::{
     Config, GroupPairConfig, IpPermissionConfig, SecurityGroupConfig, VpcConfig,
@@ -123,11 +123,9 @@ pub(super) fn describe_vpcs(c: &Call) -> Ec2Result {
         },
     )?;
     // MaxResults/NextToken: everything fits in one page here, so no nextToken is ever sent.
-    let mut x = Xml::default();
-    x.set("vpcSet", &selected, |x, v| {
+    described(c, "DescribeVpcs", "vpcSet", &selected, |x, v| {
         render_vpc(x, v, c.state, "available")
-    });
-    answered(c, "DescribeVpcs", &x)
+    })
 }
 
 pub(super) fn delete_vpc(c: &Call) -> Ec2Result {

@@ -105,6 +105,19 @@ pub(super) fn answered(c: &Call, action: &str, body: &Xml) -> Ec2Result {
     Ok(Handled::read(ok_response(action, c.ctx, body)))
 }
 
+/// A Describe* call's answer: `action`'s response listing `items` in the set `tag`.
+pub(super) fn described<T>(
+    c: &Call,
+    action: &str,
+    tag: &str,
+    items: &[T],
+    each: impl FnMut(&mut Xml, &T),
+) -> Ec2Result {
+    let mut x = Xml::default();
+    x.set(tag, items, each);
+    answered(c, action, &x)
+}
+
 /// A change's answer: `action`'s response with `body`, and the edited state once it validates.
 pub(super) fn written(c: &Call, action: &str, body: &Xml, new_state: Config) -> Ec2Result {
     let (new_state, topology) = checked(new_state)?;
