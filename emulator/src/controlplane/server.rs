@@ -480,3 +480,24 @@ impl std::fmt::Debug for ControlPlane {
         f.debug_struct("ControlPlane").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_apply_error_reads_as_its_cause() {
+        let refused = ApplyError::from("the new scenario needs a restart: region".to_string());
+        assert!(matches!(refused, ApplyError::Refused(_)));
+        assert_eq!(
+            refused.to_string(),
+            "the new scenario needs a restart: region"
+        );
+        let unsaved = StoreError::Write {
+            path: "/state/state.json".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        let message = unsaved.to_string();
+        assert_eq!(ApplyError::from(unsaved).to_string(), message);
+    }
+}

@@ -70,8 +70,9 @@ pub(super) fn create_vpc(c: &Call) -> Ec2Result {
         subnets: Vec::new(),
         tags,
     };
+    let group_id = ids::ec2_id("sg");
     let default_group = SecurityGroupConfig {
-        group_id: ids::ec2_id("sg"),
+        group_id: group_id.clone(),
         group_name: Some("default".into()),
         description: Some("default VPC security group".into()),
         vpc_id: vpc.vpc_id.clone(),
@@ -82,17 +83,13 @@ pub(super) fn create_vpc(c: &Call) -> Ec2Result {
             to_port: None,
             ip_ranges: Vec::new(),
             ipv6_ranges: Vec::new(),
-            user_id_group_pairs: Vec::new(),
+            user_id_group_pairs: vec![GroupPairConfig {
+                group_id,
+                description: None,
+            }],
         }],
         tags: Vec::new(),
     };
-    let mut default_group = default_group;
-    default_group.ip_permissions[0]
-        .user_id_group_pairs
-        .push(GroupPairConfig {
-            group_id: default_group.group_id.clone(),
-            description: None,
-        });
     let mut new_state = c.state.clone();
     new_state.vpcs.push(vpc.clone());
     new_state.security_groups.push(default_group);
