@@ -10,8 +10,10 @@
 //! a hash, so it is stable across restarts and never needs storing.
 //!
 //! This module routes an action to its handler; the wire format is in [`params`] (requests),
-//! [`xml`] and [`error`] (answers), and each resource family has its own module.
+//! [`xml`] and [`error`] (answers), [`describe`] and [`lookup`] what the calls share, [`addresses`]
+//! the endpoints' local addresses, and each resource family has its own module.
 
+mod addresses;
 mod derived;
 mod describe;
 mod endpoints;
