@@ -246,17 +246,15 @@ impl ControlPlane {
         let mut writer = self.lock_writer();
         let current = self.state.load_full();
         let handled = handler(request, &current, &ctx);
-        let response = match (handled.new_state, handled.topology) {
-            (Some(new_state), Some(topology)) => {
-                match self.commit(&mut writer, new_state, topology, true) {
-                    Ok(()) => handled.response,
-                    Err(e) => {
-                        tracing::error!("control plane: change not applied: {e}");
-                        internal_error(service, &e.to_string(), &ctx)
-                    }
+        let response = match handled.change {
+            Some(change) => match self.commit(&mut writer, change.state, change.topology, true) {
+                Ok(()) => handled.response,
+                Err(e) => {
+                    tracing::error!("control plane: change not applied: {e}");
+                    internal_error(service, &e.to_string(), &ctx)
                 }
-            }
-            _ => handled.response,
+            },
+            None => handled.response,
         };
         finish(response, &ctx)
     }

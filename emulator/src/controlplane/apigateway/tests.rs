@@ -45,7 +45,11 @@ fn call(state: &Config, method: &str, target: &str, body: &str) -> (u16, Value, 
     } else {
         serde_json::from_slice(&handled.response.body).unwrap()
     };
-    (handled.response.status, value, handled.new_state)
+    (
+        handled.response.status,
+        value,
+        handled.change.map(|change| change.state),
+    )
 }
 
 /// Runs a call that must change the state; returns the answer and moves the state on.
@@ -65,7 +69,7 @@ fn empty_state() -> Config {
 
 fn error(state: &Config, method: &str, target: &str, body: &str) -> (u16, String, Value) {
     let handled = handle(&request(method, target, body), state, &ctx());
-    assert!(handled.new_state.is_none());
+    assert!(handled.change.is_none());
     let kind = handled
         .response
         .headers

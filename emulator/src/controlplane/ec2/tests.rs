@@ -84,7 +84,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
 fn assert_error(h: &Handled, status: u16, code: &str, message: &str) {
     assert_eq!(body(h), error(code, message));
     assert_eq!(h.response.status, status);
-    assert!(h.new_state.is_none());
+    assert!(h.change.is_none());
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn create_vpc_answers_like_ec2_and_adds_the_default_group() {
             &format!("<vpc><vpcId>{id}</vpcId><ownerId>123456789012</ownerId><instanceTenancy>default</instanceTenancy><ipv6CidrBlockAssociationSet/><cidrBlockAssociationSet><item><associationId>{assoc}</associationId><cidrBlock>10.1.0.0/16</cidrBlock><cidrBlockState><state>associated</state></cidrBlockState></item></cidrBlockAssociationSet><isDefault>false</isDefault><tagSet><item><key>Name</key><value>second</value></item></tagSet><state>pending</state><cidrBlock>10.1.0.0/16</cidrBlock><dhcpOptionsId>{dopt}</dhcpOptionsId></vpc>")
         )
     );
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     assert_eq!(new_state.vpcs.len(), 2);
     let group = new_state
         .security_groups
@@ -249,10 +249,10 @@ fn delete_vpc_needs_an_empty_vpc() {
     );
     let created = post(&state(), "Action=CreateVpc&CidrBlock=10.9.0.0/16");
     let id = between(&body(&created), "<vpcId>", "</vpcId>").to_string();
-    let s = created.new_state.unwrap();
+    let s = created.change.unwrap().state;
     let h = post(&s, &format!("Action=DeleteVpc&VpcId={id}"));
     assert_eq!(body(&h), ok("DeleteVpc", "<return>true</return>"));
-    let s = h.new_state.unwrap();
+    let s = h.change.unwrap().state;
     assert_eq!(s.vpcs.len(), 1);
     assert!(s.security_groups.iter().all(|g| g.vpc_id != id));
 }
@@ -272,7 +272,7 @@ fn create_subnet_checks_cidrs_and_picks_a_free_zone() {
             &format!("<subnet><subnetId>{id}</subnetId><subnetArn>arn:aws:ec2:us-east-1:123456789012:subnet/{id}</subnetArn><state>available</state><vpcId>{VPC}</vpcId><cidrBlock>10.0.2.0/24</cidrBlock><availableIpAddressCount>251</availableIpAddressCount><availabilityZone>us-east-1c</availabilityZone><availabilityZoneId>use1-az3</availabilityZoneId><defaultForAz>false</defaultForAz><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch><mapCustomerOwnedIpOnLaunch>false</mapCustomerOwnedIpOnLaunch><ownerId>123456789012</ownerId><assignIpv6AddressOnCreation>false</assignIpv6AddressOnCreation><ipv6CidrBlockAssociationSet/><tagSet/><enableDns64>false</enableDns64><ipv6Native>false</ipv6Native><privateDnsNameOptionsOnLaunch><hostnameType>ip-name</hostnameType><enableResourceNameDnsARecord>false</enableResourceNameDnsARecord><enableResourceNameDnsAAAARecord>false</enableResourceNameDnsAAAARecord></privateDnsNameOptionsOnLaunch></subnet>")
         )
     );
-    assert_eq!(h.new_state.unwrap().vpcs[0].subnets.len(), 3);
+    assert_eq!(h.change.unwrap().state.vpcs[0].subnets.len(), 3);
 
     let h = post(
         &state(),
@@ -369,7 +369,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
             &format!("<return>true</return><groupId>{sg}</groupId><securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/{sg}</securityGroupArn>")
         )
     );
-    let s = h.new_state.unwrap();
+    let s = h.change.unwrap().state;
     let dup = post(
         &s,
         &format!("Action=CreateSecurityGroup&GroupName=endpoint&GroupDescription=x&VpcId={VPC}"),
@@ -410,7 +410,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
             &format!("<return>true</return><securityGroupRuleSet><item><securityGroupRuleId>{rule_cidr}</securityGroupRuleId><groupId>{sg}</groupId><groupOwnerId>123456789012</groupOwnerId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><cidrIpv4>10.20.0.0/16</cidrIpv4><description>on premises</description><tagSet/></item><item><securityGroupRuleId>{rule_group}</securityGroupRuleId><groupId>{sg}</groupId><groupOwnerId>123456789012</groupOwnerId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><referencedGroupInfo><groupId>{DEFAULT_SG}</groupId><userId>123456789012</userId></referencedGroupInfo><tagSet/></item></securityGroupRuleSet>")
         )
     );
-    let s = h.new_state.unwrap();
+    let s = h.change.unwrap().state;
     let g = s.security_groups.iter().find(|g| g.group_id == sg).unwrap();
     assert_eq!(g.ip_permissions.len(), 1);
     assert_eq!(
@@ -459,7 +459,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
             &format!("<return>true</return><unknownIpPermissionSet><item><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups/><ipRanges><item><cidrIp>10.99.0.0/16</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></unknownIpPermissionSet><revokedSecurityGroupRuleSet><item><securityGroupRuleId>{rule_cidr}</securityGroupRuleId><groupId>{sg}</groupId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><cidrIpv4>10.20.0.0/16</cidrIpv4><description>on premises</description></item></revokedSecurityGroupRuleSet>")
         )
     );
-    let s2 = h.new_state.unwrap();
+    let s2 = h.change.unwrap().state;
     let h = post(&s2, &format!("Action=RevokeSecurityGroupIngress&GroupId={sg}&IpProtocol=tcp&FromPort=443&ToPort=443&CidrIp=10.20.0.0/16"));
     assert_error(
         &h,
@@ -474,7 +474,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
         ),
     );
     assert_eq!(h.response.status, 200, "{}", body(&h));
-    let s3 = h.new_state.unwrap();
+    let s3 = h.change.unwrap().state;
     assert!(s3
         .security_groups
         .iter()
@@ -573,7 +573,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
             head.replace("</dnsOptions>", "</dnsOptions><privateDnsEnabled>true</privateDnsEnabled><requesterManaged>false</requesterManaged>"))
     );
     assert_eq!(text, expected);
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     let e = new_state
         .vpc_endpoints
         .iter()
@@ -600,7 +600,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
         &new_state,
         &format!("Action=DeleteVpcEndpoints&VpcEndpointId.1={VPCE}"),
     );
-    let after = h.new_state.unwrap();
+    let after = h.change.unwrap().state;
     let topology = validate(&after).unwrap();
     let addresses: Vec<String> = topology
         .endpoint(&id)
@@ -646,7 +646,7 @@ fn modify_vpc_endpoint_edits_subnets_groups_policy_and_private_dns() {
     });
     let h = post(&with_c, &format!("Action=ModifyVpcEndpoint&VpcEndpointId={VPCE}&RemoveSubnetId.1={SUBNET_A}&AddSubnetId.1=subnet-0a1b2c3d4e5f60009&PolicyDocument=%7B%22Statement%22%3A%5B%5D%7D&PrivateDnsEnabled=false"));
     assert_eq!(body(&h), ok("ModifyVpcEndpoint", "<return>true</return>"));
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     let e = &new_state.vpc_endpoints[0];
     assert_eq!(
         e.subnet_ids,
@@ -677,7 +677,7 @@ fn modify_vpc_endpoint_edits_subnets_groups_policy_and_private_dns() {
     );
 
     let h = post(&new_state, &format!("Action=ModifyVpcEndpoint&VpcEndpointId={VPCE}&ResetPolicy=true&RemoveSecurityGroupId.1={DEFAULT_SG}"));
-    let e = &h.new_state.unwrap().vpc_endpoints[0];
+    let e = &h.change.unwrap().state.vpc_endpoints[0];
     assert_eq!(e.policy_document, None);
     assert_eq!(e.security_group_ids.as_deref(), Some(&[][..]));
 
@@ -708,7 +708,7 @@ fn delete_vpc_endpoints_reports_unknown_ids_and_unlinks_apis() {
         body(&h),
         ok("DeleteVpcEndpoints", "<unsuccessful><item><error><code>InvalidVpcEndpoint.NotFound</code><message>The Vpc Endpoint Id &apos;vpce-0000000000000000f&apos; does not exist</message></error><resourceId>vpce-0000000000000000f</resourceId></item></unsuccessful>")
     );
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     assert!(new_state.vpc_endpoints.is_empty());
     assert!(new_state.rest_apis[0]
         .endpoint_configuration
@@ -719,13 +719,13 @@ fn delete_vpc_endpoints_reports_unknown_ids_and_unlinks_apis() {
         &new_state,
         &format!("Action=DeleteVpcEndpoints&VpcEndpointId.1={VPCE}"),
     );
-    assert!(h.new_state.is_none());
+    assert!(h.change.is_none());
     assert!(body(&h).contains("<unsuccessful><item>"));
     let h = post(
         &s,
         &format!("Action=DeleteVpcEndpoints&VpcEndpointId.1={VPCE}&VpcEndpointId.2=x"),
     );
-    assert!(h.new_state.is_some());
+    assert!(h.change.is_some());
     let h = post(&new_state, "Action=DeleteVpcEndpoints");
     assert_error(
         &h,
