@@ -20,7 +20,7 @@ pub mod store;
 
 use bytes::Bytes;
 
-pub use server::{ApplyTopology, ControlPlane, ControlServer};
+pub use server::{ApplyError, ApplyTopology, ControlPlane, ControlServer};
 pub use store::{StateStore, StoreError};
 
 use crate::scenario::config::{Config, ConfigError};
@@ -87,12 +87,18 @@ impl ControlResponse {
 pub struct Handled {
     /// What the caller gets.
     pub response: ControlResponse,
-    /// `Some`: the call changed the state; this is the new scenario. The server persists and
-    /// applies it before answering.
-    pub new_state: Option<Config>,
+    /// `Some`: the call changed the state. The server persists and applies it before answering.
+    pub change: Option<Change>,
+}
+
+/// A new state and what it validated into.
+#[derive(Debug)]
+pub struct Change {
+    /// The new scenario.
+    pub state: Config,
     /// The new scenario validated (what [`validate`] returned for it), so the server need not
     /// validate it again.
-    pub topology: Option<crate::model::topology::Topology>,
+    pub topology: crate::model::topology::Topology,
 }
 
 impl Handled {
@@ -100,8 +106,7 @@ impl Handled {
     pub fn read(response: ControlResponse) -> Handled {
         Handled {
             response,
-            new_state: None,
-            topology: None,
+            change: None,
         }
     }
 
@@ -113,8 +118,10 @@ impl Handled {
     ) -> Handled {
         Handled {
             response,
-            new_state: Some(new_state),
-            topology: Some(topology),
+            change: Some(Change {
+                state: new_state,
+                topology,
+            }),
         }
     }
 }
@@ -133,7 +140,7 @@ impl ControlContext {
     pub fn now() -> ControlContext {
         ControlContext {
             now: time::OffsetDateTime::now_utc(),
-            request_id: uuid::Uuid::new_v4().to_string(),
+            request_id: ids::request_id(),
         }
     }
 }

@@ -21,10 +21,10 @@ use tokio::task::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::propagation::HeldStages;
-use super::store::StateStore;
+use super::store::{StateStore, StoreError};
 use super::{ControlContext, ControlRequest, ControlResponse, Handled};
 use crate::model::topology::Topology;
-use crate::scenario::config::Config;
+use crate::scenario::config::{Config, ConfigError};
 
 /// Largest request body accepted (an imported OpenAPI document can be large; AWS allows 6 MB
 /// for `import-rest-api`).
@@ -33,7 +33,40 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Makes a validated topology the one being served (DNS, HTTPS listeners, routing).
 pub trait ApplyTopology: Send + Sync {
     /// Serves `topology` from now on, or says why it cannot be served without a restart.
+    ///
+    /// The data plane's own answer, in words; the control plane only calls [`Self::serve`].
     fn apply(&self, topology: Topology) -> Result<(), String>;
+
+    /// Serves `topology` from now on, or says why not as an [`ApplyError`].
+    fn serve(&self, topology: Topology) -> Result<(), ApplyError> {
+        self.apply(topology).map_err(ApplyError::from)
+    }
+}
+
+/// Why a change was not made: what is served and saved stays as it was.
+///
+/// Each variant shows exactly its cause's message: callers get it as the text of an
+/// `InternalError`/`InternalFailure` answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The data plane refused the new topology (it needs a restart, or a new endpoint address
+    /// cannot be listened on).
+    #[error("{0}")]
+    Refused(String),
+    /// What the data plane would serve (the state with held deployments as they were) does not
+    /// validate.
+    #[error(transparent)]
+    Invalid(#[from] ConfigError),
+    /// The new state cannot be written to the state directory.
+    #[error(transparent)]
+    Unsaved(#[from] StoreError),
+}
+
+/// The data plane's refusal, as [`ApplyTopology::apply`] words it.
+impl From<String> for ApplyError {
+    fn from(reason: String) -> ApplyError {
+        ApplyError::Refused(reason)
+    }
 }
 
 /// Which service a call is for.
@@ -93,10 +126,15 @@ impl ControlPlane {
 
     /// Replaces the whole state (a reload of the scenario file), persisting it; it is served at
     /// once, held deployments included.
-    pub fn replace(&self, config: Config, topology: Topology) -> Result<(), String> {
+    pub fn reload(&self, config: Config, topology: Topology) -> Result<(), ApplyError> {
         let mut writer = self.lock_writer();
         writer.held.clear();
         self.commit(&mut writer, config, topology, false)
+    }
+
+    /// [`Self::reload`], with the error in words (what `Emulator::reload` takes today).
+    pub fn replace(&self, config: Config, topology: Topology) -> Result<(), String> {
+        self.reload(config, topology).map_err(|e| e.to_string())
     }
 
     fn lock_writer(&self) -> std::sync::MutexGuard<'_, Writer> {
@@ -113,7 +151,7 @@ impl ControlPlane {
         config: Config,
         topology: Topology,
         from_call: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), ApplyError> {
         let delay = Duration::from_secs(
             config
                 .emulator
@@ -128,24 +166,11 @@ impl ControlPlane {
         let served = held.served(&config);
         // Only held stages make what is served differ from the state.
         let topology = match held.next_due() {
-            None => Ok(topology),
-            Some(_) => super::validate(&served).map_err(|e| e.to_string()),
+            None => topology,
+            Some(_) => super::validate(&served)?,
         };
-        let result = topology.and_then(|topology| {
-            if let Some(store) = &self.store {
-                store.save(&config).map_err(|e| e.to_string())?;
-            }
-            if let Err(e) = self.serving.apply(topology) {
-                // Keep the file in step with what is served.
-                if let Some(store) = &self.store {
-                    let _ = store.save(&self.state.load());
-                }
-                return Err(e);
-            }
-            Ok(())
-        });
         // On failure nothing changed: the previous holds stay as they were.
-        result?;
+        self.save_and_serve(&config, topology)?;
         if let Some(due) = held.next_due() {
             self.release_at(due);
         }
@@ -153,6 +178,19 @@ impl ControlPlane {
         writer.served = served;
         self.state.store(Arc::new(config));
         Ok(())
+    }
+
+    /// Saves `config`, then serves `topology`; if it cannot be served, the file goes back to the
+    /// state being served.
+    fn save_and_serve(&self, config: &Config, topology: Topology) -> Result<(), ApplyError> {
+        if let Some(store) = &self.store {
+            store.save(config)?;
+        }
+        self.serving.serve(topology).inspect_err(|_| {
+            if let Some(store) = &self.store {
+                let _ = store.save(&self.state.load());
+            }
+        })
     }
 
     /// Serves held deployments once they are due.
@@ -172,19 +210,19 @@ impl ControlPlane {
             }
             let state = plane.state.load_full();
             let served = writer.held.served(&state);
-            match super::validate(&served).map_err(|e| e.to_string()) {
-                Ok(topology) => match plane.serving.apply(topology) {
-                    Ok(()) => writer.served = served,
-                    Err(e) => {
-                        tracing::error!("control plane: a deployment could not be served: {e}")
-                    }
-                },
+            match plane.serve_validated(&served) {
+                Ok(()) => writer.served = served,
                 Err(e) => tracing::error!("control plane: a deployment could not be served: {e}"),
             }
             if let Some(next) = writer.held.next_due() {
                 plane.release_at(next);
             }
         });
+    }
+
+    /// Validates `served` and serves it.
+    fn serve_validated(&self, served: &Config) -> Result<(), ApplyError> {
+        self.serving.serve(super::validate(served)?)
     }
 
     /// Answers one call.
@@ -208,17 +246,15 @@ impl ControlPlane {
         let mut writer = self.lock_writer();
         let current = self.state.load_full();
         let handled = handler(request, &current, &ctx);
-        let response = match (handled.new_state, handled.topology) {
-            (Some(new_state), Some(topology)) => {
-                match self.commit(&mut writer, new_state, topology, true) {
-                    Ok(()) => handled.response,
-                    Err(message) => {
-                        tracing::error!("control plane: change not applied: {message}");
-                        internal_error(service, &message, &ctx)
-                    }
+        let response = match handled.change {
+            Some(change) => match self.commit(&mut writer, change.state, change.topology, true) {
+                Ok(()) => handled.response,
+                Err(e) => {
+                    tracing::error!("control plane: change not applied: {e}");
+                    internal_error(service, &e.to_string(), &ctx)
                 }
-            }
-            _ => handled.response,
+            },
+            None => handled.response,
         };
         finish(response, &ctx)
     }
@@ -440,5 +476,26 @@ fn to_http(response: ControlResponse) -> http::Response<Full<Bytes>> {
 impl std::fmt::Debug for ControlPlane {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ControlPlane").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_apply_error_reads_as_its_cause() {
+        let refused = ApplyError::from("the new scenario needs a restart: region".to_string());
+        assert!(matches!(refused, ApplyError::Refused(_)));
+        assert_eq!(
+            refused.to_string(),
+            "the new scenario needs a restart: region"
+        );
+        let unsaved = StoreError::Write {
+            path: "/state/state.json".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        let message = unsaved.to_string();
+        assert_eq!(ApplyError::from(unsaved).to_string(), message);
     }
 }

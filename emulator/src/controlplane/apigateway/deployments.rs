@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::names;
+use crate::controlplane::ids::{self, current_deployment_id};
 use crate::scenario::config::{DeploymentConfig, RestApiConfig, StageConfig};
 
 use super::document::{materialize, paths, store_document, INTEGRATION_KEY, OPERATIONS};
@@ -15,11 +15,6 @@ use super::{now, Call, CallResult};
 
 pub(super) const PRIVATE_WITHOUT_POLICY: &str =
     "Private REST API doesn't have a resource policy attached to it";
-
-/// The deployment id the data plane reports for stages without a `deploymentId`.
-pub(super) fn current_deployment_id(api_id: &str) -> String {
-    names::short_id(&format!("deployment/{api_id}"))
-}
 
 pub(super) fn deployment_not_found() -> ApiError {
     ApiError::not_found("Invalid Deployment identifier specified")
@@ -142,7 +137,7 @@ pub(super) fn create_deployment(c: &Call, api_id: &str) -> CallResult {
             return Err(ApiError::bad_request(refusal));
         }
         let deployment = DeploymentConfig {
-            id: crate::controlplane::ids::apigateway_id(6),
+            id: ids::deployment_id(),
             description: opt_str(&body, "description").map(String::from),
             created_date: Some(created),
             body: doc.clone(),
@@ -180,5 +175,3 @@ pub(super) fn create_deployment(c: &Call, api_id: &str) -> CallResult {
         Ok(ok(201, answer))
     })
 }
-
-// Stages.

@@ -6,9 +6,9 @@ use serde_json::{json, Map, Value};
 
 use crate::scenario::config::{Config, DeploymentConfig, RestApiConfig};
 
-use super::deployments::current_deployment_id;
 use super::state::region;
 use super::wire::{object_entry, ApiError};
+use crate::controlplane::ids::current_deployment_id;
 
 pub(super) use crate::scenario::openapi::OPERATIONS;
 
@@ -105,5 +105,3 @@ pub(super) fn paths_mut(doc: &mut Value) -> Result<&mut Map<String, Value>, ApiE
         .ok_or_else(|| ApiError::bad_request("The API definition is not an object"))?;
     object_entry(root, "paths")
 }
-
-// REST APIs.

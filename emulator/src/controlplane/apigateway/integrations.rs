@@ -4,8 +4,9 @@
 use serde_json::{json, Map, Value};
 
 use super::document::INTEGRATION_KEY;
-use super::methods::{edit_operation, read_operation, response_not_found};
-use super::wire::{body_json, empty, object_entry, ok, opt_str, string_map, ApiError};
+use super::methods::response_not_found;
+use super::operation::{edit_operation, put_on_operation, read_operation, MethodPath};
+use super::wire::{empty, object_entry, ok, opt_str, string_map, ApiError};
 use super::{Call, CallResult};
 
 fn integration_not_found() -> ApiError {
@@ -127,35 +128,7 @@ fn integration_for_document(body: &Map<String, Value>) -> Result<Value, ApiError
     let kind = opt_str(body, "type")
         .unwrap_or_default()
         .to_ascii_uppercase();
-    if !INTEGRATION_TYPES.contains(&kind.as_str()) {
-        return Err(ApiError::bad_request(
-            "Invalid integration type specified. Valid options are HTTP,AWS,MOCK,HTTP_PROXY,AWS_PROXY",
-        ));
-    }
-    let uri = opt_str(body, "uri");
-    let backend_method = opt_str(body, "httpMethod");
-    if kind != "MOCK" {
-        if backend_method.is_none_or(str::is_empty) {
-            return Err(ApiError::bad_request(
-                "Enumeration value for HttpMethod must be non-empty",
-            ));
-        }
-        let uri = uri.unwrap_or_default();
-        let is_http = uri.starts_with("http://") || uri.starts_with("https://");
-        if kind.starts_with("HTTP") && !is_http {
-            return Err(ApiError::bad_request(
-                "Invalid HTTP endpoint specified for URI",
-            ));
-        }
-        if kind == "AWS_PROXY" && !uri.contains(":lambda:path/") {
-            return Err(ApiError::bad_request("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations."));
-        }
-        if kind == "AWS" && !uri.starts_with("arn:") {
-            return Err(ApiError::bad_request(
-                "Invalid ARN specified in the request",
-            ));
-        }
-    }
+    check_integration_target(body, &kind)?;
     if let Some(t) = body.get("timeoutInMillis").and_then(Value::as_i64) {
         if !(50..=29_000).contains(&t) {
             return Err(ApiError::bad_request(
@@ -163,12 +136,13 @@ fn integration_for_document(body: &Map<String, Value>) -> Result<Value, ApiError
             ));
         }
     }
+    let passthrough = passthrough_for_document(body)?;
     let mut out = Map::new();
     out.insert("type".into(), json!(kind.to_ascii_lowercase()));
-    if let Some(m) = backend_method {
+    if let Some(m) = opt_str(body, "httpMethod") {
         out.insert("httpMethod".into(), json!(m.to_ascii_uppercase()));
     }
-    if let Some(u) = uri {
+    if let Some(u) = opt_str(body, "uri") {
         out.insert("uri".into(), json!(u));
     }
     for key in [
@@ -188,14 +162,8 @@ fn integration_for_document(body: &Map<String, Value>) -> Result<Value, ApiError
             out.insert(key.into(), Value::Object(map));
         }
     }
-    if let Some(p) = opt_str(body, "passthroughBehavior") {
-        let p = p.to_ascii_uppercase();
-        if !["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"].contains(&p.as_str()) {
-            return Err(ApiError::bad_request(
-                "Invalid passthrough behavior specified. Valid options are WHEN_NO_MATCH,WHEN_NO_TEMPLATES,NEVER",
-            ));
-        }
-        out.insert("passthroughBehavior".into(), json!(p.to_ascii_lowercase()));
+    if let Some(p) = passthrough {
+        out.insert("passthroughBehavior".into(), json!(p));
     }
     if let Some(t) = body.get("timeoutInMillis").filter(|v| v.is_number()) {
         out.insert("timeoutInMillis".into(), t.clone());
@@ -209,39 +177,71 @@ fn integration_for_document(body: &Map<String, Value>) -> Result<Value, ApiError
     Ok(Value::Object(out))
 }
 
-pub(super) fn put_integration(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-) -> CallResult {
-    let body = body_json(c.req)?;
-    edit_operation(c, api_id, resource_id, http_method, |op| {
-        let integration = integration_for_document(&body)?;
-        let answer = integration_json(&integration, resource_id);
+/// The integration's type (upper case) is one API Gateway knows, and its `httpMethod` and
+/// `uri` fit it.
+fn check_integration_target(body: &Map<String, Value>, kind: &str) -> Result<(), ApiError> {
+    if !INTEGRATION_TYPES.contains(&kind) {
+        return Err(ApiError::bad_request(
+            "Invalid integration type specified. Valid options are HTTP,AWS,MOCK,HTTP_PROXY,AWS_PROXY",
+        ));
+    }
+    if kind == "MOCK" {
+        return Ok(());
+    }
+    if opt_str(body, "httpMethod").is_none_or(str::is_empty) {
+        return Err(ApiError::bad_request(
+            "Enumeration value for HttpMethod must be non-empty",
+        ));
+    }
+    let uri = opt_str(body, "uri").unwrap_or_default();
+    let is_http = uri.starts_with("http://") || uri.starts_with("https://");
+    if kind.starts_with("HTTP") && !is_http {
+        return Err(ApiError::bad_request(
+            "Invalid HTTP endpoint specified for URI",
+        ));
+    }
+    if kind == "AWS_PROXY" && !uri.contains(":lambda:path/") {
+        return Err(ApiError::bad_request("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations."));
+    }
+    if kind == "AWS" && !uri.starts_with("arn:") {
+        return Err(ApiError::bad_request(
+            "Invalid ARN specified in the request",
+        ));
+    }
+    Ok(())
+}
+
+/// The request's `passthroughBehavior`, checked, as the document writes it (lower case).
+fn passthrough_for_document(body: &Map<String, Value>) -> Result<Option<String>, ApiError> {
+    let Some(p) = opt_str(body, "passthroughBehavior") else {
+        return Ok(None);
+    };
+    let p = p.to_ascii_uppercase();
+    if !["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"].contains(&p.as_str()) {
+        return Err(ApiError::bad_request(
+            "Invalid passthrough behavior specified. Valid options are WHEN_NO_MATCH,WHEN_NO_TEMPLATES,NEVER",
+        ));
+    }
+    Ok(Some(p.to_ascii_lowercase()))
+}
+
+pub(super) fn put_integration(c: &Call, m: MethodPath) -> CallResult {
+    put_on_operation(c, m, |body, op| {
+        let integration = integration_for_document(body)?;
+        let answer = integration_json(&integration, m.resource);
         op.insert(INTEGRATION_KEY.into(), integration);
         Ok(ok(201, answer))
     })
 }
 
-pub(super) fn get_integration(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-) -> CallResult {
-    read_operation(c, api_id, resource_id, http_method, |_, op| {
-        Ok(integration_json(integration_of(op)?, resource_id))
+pub(super) fn get_integration(c: &Call, m: MethodPath) -> CallResult {
+    read_operation(c, m, |_, op| {
+        Ok(integration_json(integration_of(op)?, m.resource))
     })
 }
 
-pub(super) fn delete_integration(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-) -> CallResult {
-    edit_operation(c, api_id, resource_id, http_method, |op| {
+pub(super) fn delete_integration(c: &Call, m: MethodPath) -> CallResult {
+    edit_operation(c, m, |op| {
         op.remove(INTEGRATION_KEY)
             .ok_or_else(integration_not_found)?;
         Ok(empty(204))
@@ -256,37 +256,35 @@ fn integration_response_key(responses: &Map<String, Value>, code: &str) -> Optio
         .map(|(k, _)| k.clone())
 }
 
-pub(super) fn put_integration_response(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    code: &str,
-) -> CallResult {
-    let body = body_json(c.req)?;
-    edit_operation(c, api_id, resource_id, http_method, |op| {
+/// The integration response a PutIntegrationResponse body describes.
+fn integration_response_for_document(body: &Map<String, Value>, code: &str) -> Value {
+    let mut response = Map::new();
+    response.insert("statusCode".into(), json!(code));
+    for key in ["responseParameters", "responseTemplates"] {
+        let map = string_map(body.get(key));
+        if !map.is_empty() {
+            response.insert(key.into(), Value::Object(map));
+        }
+    }
+    if let Some(h) = body.get("contentHandling").filter(|v| v.is_string()) {
+        response.insert("contentHandling".into(), h.clone());
+    }
+    Value::Object(response)
+}
+
+pub(super) fn put_integration_response(c: &Call, m: MethodPath, code: &str) -> CallResult {
+    put_on_operation(c, m, |body, op| {
         let has_method_response = op.get("responses").and_then(|r| r.get(code)).is_some();
         let integration = integration_mut(op)?;
         // API Gateway maps an integration response onto a method response, which must exist.
         if !has_method_response {
             return Err(response_not_found());
         }
-        let pattern = opt_str(&body, "selectionPattern")
+        let pattern = opt_str(body, "selectionPattern")
             .filter(|p| !p.is_empty())
             .unwrap_or("default")
             .to_string();
-        let mut response = Map::new();
-        response.insert("statusCode".into(), json!(code));
-        for key in ["responseParameters", "responseTemplates"] {
-            let map = string_map(body.get(key));
-            if !map.is_empty() {
-                response.insert(key.into(), Value::Object(map));
-            }
-        }
-        if let Some(h) = body.get("contentHandling").filter(|v| v.is_string()) {
-            response.insert("contentHandling".into(), h.clone());
-        }
-        let response = Value::Object(response);
+        let response = integration_response_for_document(body, code);
         let answer = integration_response_json(&pattern, &response);
         let responses = object_entry(integration, "responses")?;
         if let Some(old) = integration_response_key(responses, code) {
@@ -297,14 +295,8 @@ pub(super) fn put_integration_response(
     })
 }
 
-pub(super) fn get_integration_response(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    code: &str,
-) -> CallResult {
-    read_operation(c, api_id, resource_id, http_method, |_, op| {
+pub(super) fn get_integration_response(c: &Call, m: MethodPath, code: &str) -> CallResult {
+    read_operation(c, m, |_, op| {
         let responses = integration_of(op)?
             .get("responses")
             .and_then(Value::as_object)
@@ -314,14 +306,8 @@ pub(super) fn get_integration_response(
     })
 }
 
-pub(super) fn delete_integration_response(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    code: &str,
-) -> CallResult {
-    edit_operation(c, api_id, resource_id, http_method, |op| {
+pub(super) fn delete_integration_response(c: &Call, m: MethodPath, code: &str) -> CallResult {
+    edit_operation(c, m, |op| {
         let responses = integration_mut(op)?
             .get_mut("responses")
             .and_then(Value::as_object_mut)
@@ -331,5 +317,3 @@ pub(super) fn delete_integration_response(
         Ok(empty(204))
     })
 }
-
-// Deployments.

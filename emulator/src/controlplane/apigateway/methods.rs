@@ -3,52 +3,17 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::controlplane::ControlResponse;
-use crate::model::names;
+use crate::controlplane::ids;
 
-use super::document::{is_swagger, paths_mut, INTEGRATION_KEY, OPERATIONS};
+use super::document::{is_swagger, paths_mut, INTEGRATION_KEY};
 use super::integrations::integration_json;
-use super::resources::{edit_resource, path_item, read_resource};
-use super::wire::{answer, body_json, empty, object_entry, ok, opt_str, ApiError};
+use super::operation::{
+    edit_operation, operation, operation_key, operation_mut, put_at_resource, read_operation,
+    MethodPath,
+};
+use super::resources::{edit_resource, path_item};
+use super::wire::{empty, object_entry, ok, opt_str, ApiError};
 use super::{Call, CallResult};
-
-fn operation_key(http_method: &str) -> Result<&'static str, ApiError> {
-    OPERATIONS
-        .iter()
-        .find(|(_, m)| *m == http_method)
-        .map(|(k, _)| *k)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Invalid HttpMethod specified. Valid options are ANY,DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT",
-            )
-        })
-}
-
-fn method_not_found() -> ApiError {
-    ApiError::not_found("Invalid Method identifier specified")
-}
-
-/// The operation object of an existing method.
-fn operation<'d>(doc: &'d Value, path: &str, http_method: &str) -> Result<&'d Value, ApiError> {
-    let key = operation_key(http_method).map_err(|_| method_not_found())?;
-    path_item(doc, path)
-        .and_then(|item| item.get(key))
-        .ok_or_else(method_not_found)
-}
-
-fn operation_mut<'d>(
-    doc: &'d mut Value,
-    path: &str,
-    http_method: &str,
-) -> Result<&'d mut Map<String, Value>, ApiError> {
-    let key = operation_key(http_method).map_err(|_| method_not_found())?;
-    paths_mut(doc)?
-        .get_mut(path)
-        .and_then(Value::as_object_mut)
-        .and_then(|item| item.get_mut(key))
-        .and_then(Value::as_object_mut)
-        .ok_or_else(method_not_found)
-}
 
 /// `in` of an OpenAPI parameter for a `method.request.<location>.<name>` key.
 const PARAMETER_LOCATIONS: &[(&str, &str)] = &[
@@ -191,111 +156,71 @@ pub(super) fn method_json(path: &str, http_method: &str, op: &Value) -> Value {
     if let Some(integration) = op.get(INTEGRATION_KEY) {
         out.insert(
             "methodIntegration".into(),
-            integration_json(integration, &names::short_id(path)),
+            integration_json(integration, &ids::resource_id(path)),
         );
     }
     Value::Object(out)
 }
 
-/// Answers a read-only call on an existing method (else NotFound) with what `read` makes of
-/// the resource's path and the method's operation.
-pub(super) fn read_operation(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    read: impl FnOnce(&str, &Value) -> Result<Value, ApiError>,
-) -> CallResult {
-    let (doc, path) = read_resource(c, api_id, resource_id)?;
-    let op = operation(&doc, &path, http_method)?;
-    answer(read(&path, op)?)
+/// The operation a PutMethod body describes, written as the document's version writes it.
+fn operation_for_document(body: &Map<String, Value>, swagger: bool) -> Result<Value, ApiError> {
+    let authorization = opt_str(body, "authorizationType").unwrap_or("NONE");
+    let mut op = Map::new();
+    if let Some(name) = opt_str(body, "operationName") {
+        op.insert("operationId".into(), json!(name));
+    }
+    let request_parameters = body
+        .get("requestParameters")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let parameters = parameters_for_document(swagger, &request_parameters)?;
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), Value::Array(parameters));
+    }
+    match authorization {
+        "NONE" => {}
+        "AWS_IAM" | "CUSTOM" | "COGNITO_USER_POOLS" => {
+            op.insert(
+                "x-amazon-apigateway-auth".into(),
+                json!({"type": authorization}),
+            );
+        }
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "Invalid authorization type specified: {other}. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS"
+            )))
+        }
+    }
+    if body.get("apiKeyRequired") == Some(&Value::Bool(true)) {
+        op.insert("security".into(), json!([{"api_key": []}]));
+    }
+    Ok(Value::Object(op))
 }
 
-/// Runs an edit of an existing method's operation (else NotFound), as [`edit_resource`] does.
-pub(super) fn edit_operation(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    edit: impl FnOnce(&mut Map<String, Value>) -> Result<ControlResponse, ApiError>,
-) -> CallResult {
-    edit_resource(c, api_id, resource_id, |doc, path| {
-        edit(operation_mut(doc, &path, http_method)?)
-    })
-}
-
-pub(super) fn put_method(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-) -> CallResult {
-    let body = body_json(c.req)?;
-    edit_resource(c, api_id, resource_id, |doc, path| {
-        let key = operation_key(http_method)?;
+pub(super) fn put_method(c: &Call, m: MethodPath) -> CallResult {
+    put_at_resource(c, m, |body, doc, path| {
+        let key = operation_key(m.http_method)?;
         if path_item(doc, &path).is_some_and(|item| item.contains_key(key)) {
             return Err(ApiError::conflict(
                 "Method already exists for this resource",
             ));
         }
-        let authorization = opt_str(&body, "authorizationType").unwrap_or("NONE");
-        let mut op = Map::new();
-        if let Some(name) = opt_str(&body, "operationName") {
-            op.insert("operationId".into(), json!(name));
-        }
-        let request_parameters = body
-            .get("requestParameters")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let parameters = parameters_for_document(is_swagger(doc), &request_parameters)?;
-        if !parameters.is_empty() {
-            op.insert("parameters".into(), Value::Array(parameters));
-        }
-        match authorization {
-            "NONE" => {}
-            "AWS_IAM" | "CUSTOM" | "COGNITO_USER_POOLS" => {
-                op.insert(
-                    "x-amazon-apigateway-auth".into(),
-                    json!({"type": authorization}),
-                );
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "Invalid authorization type specified: {other}. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS"
-                )))
-            }
-        }
-        if body.get("apiKeyRequired") == Some(&Value::Bool(true)) {
-            op.insert("security".into(), json!([{"api_key": []}]));
-        }
-        let op = Value::Object(op);
-        let response = method_json(&path, http_method, &op);
+        let op = operation_for_document(body, is_swagger(doc))?;
+        let response = method_json(&path, m.http_method, &op);
         object_entry(paths_mut(doc)?, &path)?.insert(key.into(), op);
         Ok(ok(201, response))
     })
 }
 
-pub(super) fn get_method(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-) -> CallResult {
-    read_operation(c, api_id, resource_id, http_method, |path, op| {
-        Ok(method_json(path, http_method, op))
-    })
+pub(super) fn get_method(c: &Call, m: MethodPath) -> CallResult {
+    read_operation(c, m, |path, op| Ok(method_json(path, m.http_method, op)))
 }
 
-pub(super) fn delete_method(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-) -> CallResult {
-    edit_resource(c, api_id, resource_id, |doc, path| {
-        operation(doc, &path, http_method)?;
-        let key = operation_key(http_method)?;
+pub(super) fn delete_method(c: &Call, m: MethodPath) -> CallResult {
+    edit_resource(c, m.api, m.resource, |doc, path| {
+        operation(doc, &path, m.http_method)?;
+        let key = operation_key(m.http_method)?;
         if let Some(item) = paths_mut(doc)?
             .get_mut(&path)
             .and_then(Value::as_object_mut)
@@ -314,77 +239,79 @@ pub(super) fn response_not_found() -> ApiError {
     ApiError::not_found("Invalid Response status code specified")
 }
 
-pub(super) fn put_method_response(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
+/// The response a PutMethodResponse body describes: its headers declared strings, its models
+/// `$ref`s, as the document's version writes them.
+fn method_response_for_document(
+    body: &Map<String, Value>,
+    swagger: bool,
     code: &str,
-) -> CallResult {
-    let body = body_json(c.req)?;
-    edit_resource(c, api_id, resource_id, |doc, path| {
+) -> Result<Value, ApiError> {
+    let mut response = json!({"description": format!("{code} response")});
+    let mut headers = Map::new();
+    if let Some(params) = body.get("responseParameters").and_then(Value::as_object) {
+        for (key, required) in params {
+            let name = key
+                .strip_prefix("method.response.header.")
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid method response parameter name: {key}]"
+                    ))
+                })?;
+            let mut h = declared_string(json!({}), swagger);
+            if required.as_bool() == Some(true) {
+                h["required"] = json!(true);
+            }
+            headers.insert(name.to_string(), h);
+        }
+    }
+    if !headers.is_empty() {
+        response["headers"] = Value::Object(headers);
+    }
+    if let Some(models) = body.get("responseModels").and_then(Value::as_object) {
+        write_response_models(&mut response, models, swagger);
+    }
+    Ok(response)
+}
+
+/// A response's models: Swagger 2 has one `schema`, OpenAPI 3 one per content type.
+fn write_response_models(response: &mut Value, models: &Map<String, Value>, swagger: bool) {
+    if swagger {
+        if let Some(model) = models.values().find_map(Value::as_str) {
+            response["schema"] = json!({"$ref": format!("#/definitions/{model}")});
+        }
+        return;
+    }
+    let content: Map<String, Value> = models
+        .iter()
+        .filter_map(|(ct, m)| {
+            let m = m.as_str()?;
+            Some((
+                ct.clone(),
+                json!({"schema": {"$ref": format!("#/components/schemas/{m}")}}),
+            ))
+        })
+        .collect();
+    if !content.is_empty() {
+        response["content"] = Value::Object(content);
+    }
+}
+
+pub(super) fn put_method_response(c: &Call, m: MethodPath, code: &str) -> CallResult {
+    put_at_resource(c, m, |body, doc, path| {
         if !valid_status_code(code) {
             return Err(ApiError::bad_request("Invalid status code specified"));
         }
-        let swagger = is_swagger(doc);
-        let mut response = json!({"description": format!("{code} response")});
-        let mut headers = Map::new();
-        if let Some(params) = body.get("responseParameters").and_then(Value::as_object) {
-            for (key, required) in params {
-                let name = key
-                    .strip_prefix("method.response.header.")
-                    .filter(|n| !n.is_empty())
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid method response parameter name: {key}]"
-                        ))
-                    })?;
-                let mut h = declared_string(json!({}), swagger);
-                if required.as_bool() == Some(true) {
-                    h["required"] = json!(true);
-                }
-                headers.insert(name.to_string(), h);
-            }
-        }
-        if !headers.is_empty() {
-            response["headers"] = Value::Object(headers);
-        }
-        if let Some(models) = body.get("responseModels").and_then(Value::as_object) {
-            if swagger {
-                if let Some(model) = models.values().find_map(Value::as_str) {
-                    response["schema"] = json!({"$ref": format!("#/definitions/{model}")});
-                }
-            } else {
-                let content: Map<String, Value> = models
-                    .iter()
-                    .filter_map(|(ct, m)| {
-                        let m = m.as_str()?;
-                        Some((
-                            ct.clone(),
-                            json!({"schema": {"$ref": format!("#/components/schemas/{m}")}}),
-                        ))
-                    })
-                    .collect();
-                if !content.is_empty() {
-                    response["content"] = Value::Object(content);
-                }
-            }
-        }
+        let response = method_response_for_document(body, is_swagger(doc), code)?;
         let answer = method_response_json(code, &response);
-        let op = operation_mut(doc, &path, http_method)?;
+        let op = operation_mut(doc, &path, m.http_method)?;
         object_entry(op, "responses")?.insert(code.into(), response);
         Ok(ok(201, answer))
     })
 }
 
-pub(super) fn get_method_response(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    code: &str,
-) -> CallResult {
-    read_operation(c, api_id, resource_id, http_method, |_, op| {
+pub(super) fn get_method_response(c: &Call, m: MethodPath, code: &str) -> CallResult {
+    read_operation(c, m, |_, op| {
         let response = op
             .get("responses")
             .and_then(|r| r.get(code))
@@ -393,14 +320,8 @@ pub(super) fn get_method_response(
     })
 }
 
-pub(super) fn delete_method_response(
-    c: &Call,
-    api_id: &str,
-    resource_id: &str,
-    http_method: &str,
-    code: &str,
-) -> CallResult {
-    edit_operation(c, api_id, resource_id, http_method, |op| {
+pub(super) fn delete_method_response(c: &Call, m: MethodPath, code: &str) -> CallResult {
+    edit_operation(c, m, |op| {
         op.get_mut("responses")
             .and_then(Value::as_object_mut)
             .and_then(|r| r.remove(code))
@@ -408,5 +329,3 @@ pub(super) fn delete_method_response(
         Ok(empty(204))
     })
 }
-
-// Integrations.

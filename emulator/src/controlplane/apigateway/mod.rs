@@ -14,14 +14,16 @@
 //! change is served only once it is deployed.
 //!
 //! This module owns the routing of a request to its call; `wire` the wire format, `state`
-//! finding and editing an API in the scenario, `document` the API's OpenAPI document, and one
-//! module per resource family the calls themselves.
+//! finding and editing an API in the scenario, `document` the API's OpenAPI document,
+//! `operation` the steps every method-level call starts with, and one module per resource
+//! family the calls themselves.
 
 mod deployments;
 mod document;
 mod exports;
 mod integrations;
 mod methods;
+mod operation;
 mod resources;
 mod rest_apis;
 mod stages;
@@ -43,6 +45,7 @@ use self::methods::{
     delete_method, delete_method_response, get_method, get_method_response, put_method,
     put_method_response,
 };
+use self::operation::MethodPath;
 use self::resources::{create_resource, delete_resource, get_resource, get_resources};
 use self::rest_apis::{
     create_rest_api, delete_rest_api, get_rest_api, get_rest_apis, import_rest_api, put_rest_api,
@@ -106,29 +109,28 @@ fn method_call(
     c: &Call,
     method: &str,
     api: &str,
-    rid: &str,
+    resource: &str,
     http_method: &str,
     rest: &[&str],
 ) -> CallResult {
+    let m = MethodPath {
+        api,
+        resource,
+        http_method,
+    };
     match (method, rest) {
-        ("PUT", []) => put_method(c, api, rid, http_method),
-        ("GET", []) => get_method(c, api, rid, http_method),
-        ("DELETE", []) => delete_method(c, api, rid, http_method),
-        ("PUT", ["responses", code]) => put_method_response(c, api, rid, http_method, code),
-        ("GET", ["responses", code]) => get_method_response(c, api, rid, http_method, code),
-        ("DELETE", ["responses", code]) => delete_method_response(c, api, rid, http_method, code),
-        ("PUT", ["integration"]) => put_integration(c, api, rid, http_method),
-        ("GET", ["integration"]) => get_integration(c, api, rid, http_method),
-        ("DELETE", ["integration"]) => delete_integration(c, api, rid, http_method),
-        ("PUT", ["integration", "responses", code]) => {
-            put_integration_response(c, api, rid, http_method, code)
-        }
-        ("GET", ["integration", "responses", code]) => {
-            get_integration_response(c, api, rid, http_method, code)
-        }
-        ("DELETE", ["integration", "responses", code]) => {
-            delete_integration_response(c, api, rid, http_method, code)
-        }
+        ("PUT", []) => put_method(c, m),
+        ("GET", []) => get_method(c, m),
+        ("DELETE", []) => delete_method(c, m),
+        ("PUT", ["responses", code]) => put_method_response(c, m, code),
+        ("GET", ["responses", code]) => get_method_response(c, m, code),
+        ("DELETE", ["responses", code]) => delete_method_response(c, m, code),
+        ("PUT", ["integration"]) => put_integration(c, m),
+        ("GET", ["integration"]) => get_integration(c, m),
+        ("DELETE", ["integration"]) => delete_integration(c, m),
+        ("PUT", ["integration", "responses", code]) => put_integration_response(c, m, code),
+        ("GET", ["integration", "responses", code]) => get_integration_response(c, m, code),
+        ("DELETE", ["integration", "responses", code]) => delete_integration_response(c, m, code),
         _ => Err(unknown_operation()),
     }
 }
@@ -139,10 +141,7 @@ fn unknown_operation() -> ApiError {
     ApiError::new(404, "UnknownOperationException", "Unknown operation")
 }
 
-// Shared helpers: finding things, reading the request, answering.
-
+/// The time of the call, as API Gateway's dates are written (epoch seconds).
 fn now(c: &Call) -> i64 {
     c.ctx.now.unix_timestamp()
 }
-
-// The API's document.

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use crate::controlplane::ids;
 use crate::controlplane::{ControlRequest, ControlResponse};
-use crate::model::names;
 
 use super::document::{paths, paths_mut, OPERATIONS};
 use super::methods::method_json;
@@ -42,7 +42,7 @@ fn resource_paths(doc: &Value) -> Vec<String> {
 fn find_resource(doc: &Value, resource_id: &str) -> Result<String, ApiError> {
     resource_paths(doc)
         .into_iter()
-        .find(|p| names::short_id(p) == resource_id)
+        .find(|p| ids::resource_id(p) == resource_id)
         .ok_or_else(|| ApiError::not_found("Invalid Resource identifier specified"))
 }
 
@@ -52,9 +52,9 @@ pub(super) fn path_item<'d>(doc: &'d Value, path: &str) -> Option<&'d Map<String
 
 fn resource_json(doc: &Value, path: &str, embed_methods: bool) -> Value {
     let mut out = Map::new();
-    out.insert("id".into(), json!(names::short_id(path)));
+    out.insert("id".into(), json!(ids::resource_id(path)));
     if let Some(parent) = parent_path(path) {
-        out.insert("parentId".into(), json!(names::short_id(&parent)));
+        out.insert("parentId".into(), json!(ids::resource_id(&parent)));
         let part = path.rsplit('/').next().unwrap_or_default();
         out.insert("pathPart".into(), json!(part));
     }
@@ -189,5 +189,3 @@ pub(super) fn delete_resource(c: &Call, api_id: &str, resource_id: &str) -> Call
         Ok(empty(202))
     })
 }
-
-// Methods.

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::controlplane::ids;
 use crate::controlplane::ControlRequest;
 use crate::model::names;
 use crate::scenario::config::{Config, RestApiConfig};
@@ -14,7 +15,7 @@ use super::document::{
 use super::state::{api_index, commit, edit_api, edit_definition, find_api, region};
 use super::wire::{
     answer, answer_items, body_json, empty, invalid_patch, ok, opt_str, patch_operations,
-    string_list, unescape_segment, ApiError,
+    string_list, unescape_segment, ApiError, PatchOp,
 };
 use super::{now, Call, CallResult};
 
@@ -65,24 +66,26 @@ fn policy_for_output(policy: &Value, api_arn: &str) -> String {
         .replace('"', "\\\"")
 }
 
+/// The string at a JSON pointer of the document.
+fn text_at(doc: &Value, pointer: &str) -> Option<String> {
+    doc.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(String::from)
+}
+
 pub(super) fn rest_api_json(state: &Config, api: &RestApiConfig) -> Result<Value, ApiError> {
     let doc = current_document(state, api)?;
     let region = region(state)?;
     let mut out = Map::new();
     out.insert("id".into(), json!(api.id));
-    let name = api.name.clone().or_else(|| {
-        doc.pointer("/info/title")
-            .and_then(Value::as_str)
-            .map(String::from)
-    });
+    let name = api.name.clone().or_else(|| text_at(&doc, "/info/title"));
     if let Some(name) = name {
         out.insert("name".into(), json!(name));
     }
-    let description = api.description.clone().or_else(|| {
-        doc.pointer("/info/description")
-            .and_then(Value::as_str)
-            .map(String::from)
-    });
+    let description = api
+        .description
+        .clone()
+        .or_else(|| text_at(&doc, "/info/description"));
     if let Some(d) = description {
         out.insert("description".into(), json!(d));
     }
@@ -126,7 +129,7 @@ pub(super) fn rest_api_json(state: &Config, api: &RestApiConfig) -> Result<Value
         .and_then(Value::as_bool)
         .unwrap_or(false);
     out.insert("disableExecuteApiEndpoint".into(), json!(disabled));
-    out.insert("rootResourceId".into(), json!(names::short_id("/")));
+    out.insert("rootResourceId".into(), json!(ids::resource_id("/")));
     Ok(Value::Object(out))
 }
 
@@ -189,7 +192,7 @@ pub(super) fn create_rest_api(c: &Call) -> CallResult {
         .ok_or_else(|| ApiError::bad_request("Invalid REST API name specified"))?;
     let created = now(c);
     let mut api = new_api(
-        crate::controlplane::ids::apigateway_id(10),
+        ids::rest_api_id(),
         Some(name.to_string()),
         endpoint_types(body.get("endpointConfiguration"))?,
         created,
@@ -250,98 +253,107 @@ pub(super) fn update_rest_api(c: &Call, api_id: &str) -> CallResult {
             None
         };
         for op in &ops {
-            let value = op.value.clone().unwrap_or_default();
-            match (op.op.as_str(), op.path.as_str(), doc.as_mut()) {
-                ("replace", "/name", _) => api.name = Some(value),
-                ("replace", "/description", _) => {
-                    api.description = Some(value).filter(|v| !v.is_empty())
-                }
-                ("replace", "/policy", Some(doc)) => {
-                    if let Some(root) = doc.as_object_mut() {
-                        root.remove(POLICY_KEY);
-                    }
-                    api.policy = if value.is_empty() {
-                        None
-                    } else {
-                        Some(parse_policy(&value)?)
-                    };
-                }
-                ("replace", "/endpointConfiguration/types/0", _) => {
-                    let types = vec![value];
-                    check_endpoint_types(&types)?;
-                    if types[0] != "PRIVATE" {
-                        api.endpoint_configuration.vpc_endpoint_ids.clear();
-                    }
-                    api.endpoint_configuration.types = types;
-                }
-                ("add", "/endpointConfiguration/vpcEndpointIds", _) => {
-                    for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                        if !api
-                            .endpoint_configuration
-                            .vpc_endpoint_ids
-                            .iter()
-                            .any(|v| v == id)
-                        {
-                            api.endpoint_configuration
-                                .vpc_endpoint_ids
-                                .push(id.to_string());
-                        }
-                    }
-                }
-                ("remove", "/endpointConfiguration/vpcEndpointIds", _) => {
-                    let gone: Vec<&str> = value.split(',').map(str::trim).collect();
-                    api.endpoint_configuration
-                        .vpc_endpoint_ids
-                        .retain(|v| !gone.contains(&v.as_str()));
-                }
-                (action @ ("add" | "remove"), path, Some(doc))
-                    if path.starts_with("/binaryMediaTypes/") =>
-                {
-                    let media_type = unescape_segment(&path["/binaryMediaTypes/".len()..]);
-                    let mut types: Vec<Value> = doc
-                        .get(BINARY_KEY)
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default();
-                    types.retain(|t| t.as_str() != Some(media_type.as_str()));
-                    if action == "add" {
-                        types.push(json!(media_type));
-                    }
-                    if let Some(root) = doc.as_object_mut() {
-                        if types.is_empty() {
-                            root.remove(BINARY_KEY);
-                        } else {
-                            root.insert(BINARY_KEY.into(), Value::Array(types));
-                        }
-                    }
-                }
-                ("replace", "/apiKeySource", Some(doc)) => {
-                    if value != "HEADER" && value != "AUTHORIZER" {
-                        return Err(ApiError::bad_request(format!(
-                            "Invalid API Key source specified: {value}"
-                        )));
-                    }
-                    doc[API_KEY_SOURCE_KEY] = json!(value);
-                }
-                ("replace", "/disableExecuteApiEndpoint", _) => {
-                    let mut d = match doc.take() {
-                        Some(d) => d,
-                        None => materialize(c.state, api)?,
-                    };
-                    if !d[ENDPOINT_KEY].is_object() {
-                        d[ENDPOINT_KEY] = json!({});
-                    }
-                    d[ENDPOINT_KEY]["disableExecuteApiEndpoint"] = json!(value == "true");
-                    doc = Some(d);
-                }
-                _ => return Err(invalid_patch(op)),
-            }
+            patch_rest_api(c, api, &mut doc, op)?;
         }
         if let Some(doc) = doc {
             store_document(api, doc);
         }
         Ok(ok(200, rest_api_json(c.state, api)?))
     })
+}
+
+/// One of UpdateRestApi's `patchOperations`. `doc` is the API's definition, materialized when
+/// one of the call's operations changes what stages serve.
+fn patch_rest_api(
+    c: &Call,
+    api: &mut RestApiConfig,
+    doc: &mut Option<Value>,
+    op: &PatchOp,
+) -> Result<(), ApiError> {
+    let value = op.value.clone().unwrap_or_default();
+    match (op.op.as_str(), op.path.as_str(), doc.as_mut()) {
+        ("replace", "/name", _) => api.name = Some(value),
+        ("replace", "/description", _) => api.description = Some(value).filter(|v| !v.is_empty()),
+        ("replace", "/policy", Some(doc)) => {
+            if let Some(root) = doc.as_object_mut() {
+                root.remove(POLICY_KEY);
+            }
+            api.policy = if value.is_empty() {
+                None
+            } else {
+                Some(parse_policy(&value)?)
+            };
+        }
+        ("replace", "/endpointConfiguration/types/0", _) => {
+            let types = vec![value];
+            check_endpoint_types(&types)?;
+            if types[0] != "PRIVATE" {
+                api.endpoint_configuration.vpc_endpoint_ids.clear();
+            }
+            api.endpoint_configuration.types = types;
+        }
+        ("add", "/endpointConfiguration/vpcEndpointIds", _) => {
+            let ids = &mut api.endpoint_configuration.vpc_endpoint_ids;
+            for id in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if !ids.iter().any(|v| v == id) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        ("remove", "/endpointConfiguration/vpcEndpointIds", _) => {
+            let gone: Vec<&str> = value.split(',').map(str::trim).collect();
+            api.endpoint_configuration
+                .vpc_endpoint_ids
+                .retain(|v| !gone.contains(&v.as_str()));
+        }
+        (action @ ("add" | "remove"), path, Some(doc))
+            if path.starts_with("/binaryMediaTypes/") =>
+        {
+            let media_type = unescape_segment(&path["/binaryMediaTypes/".len()..]);
+            patch_binary_media_type(doc, &media_type, action == "add");
+        }
+        ("replace", "/apiKeySource", Some(doc)) => {
+            if value != "HEADER" && value != "AUTHORIZER" {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid API Key source specified: {value}"
+                )));
+            }
+            doc[API_KEY_SOURCE_KEY] = json!(value);
+        }
+        ("replace", "/disableExecuteApiEndpoint", _) => {
+            let mut d = match doc.take() {
+                Some(d) => d,
+                None => materialize(c.state, api)?,
+            };
+            if !d[ENDPOINT_KEY].is_object() {
+                d[ENDPOINT_KEY] = json!({});
+            }
+            d[ENDPOINT_KEY]["disableExecuteApiEndpoint"] = json!(value == "true");
+            *doc = Some(d);
+        }
+        _ => return Err(invalid_patch(op)),
+    }
+    Ok(())
+}
+
+/// Adds a binary media type to the definition (moving it last), or removes it.
+fn patch_binary_media_type(doc: &mut Value, media_type: &str, add: bool) {
+    let mut types: Vec<Value> = doc
+        .get(BINARY_KEY)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    types.retain(|t| t.as_str() != Some(media_type));
+    if add {
+        types.push(json!(media_type));
+    }
+    if let Some(root) = doc.as_object_mut() {
+        if types.is_empty() {
+            root.remove(BINARY_KEY);
+        } else {
+            root.insert(BINARY_KEY.into(), Value::Array(types));
+        }
+    }
 }
 
 /// A document brought by ImportRestApi or PutRestApi, checked the way the data plane will read
@@ -395,12 +407,7 @@ pub(super) fn import_rest_api(c: &Call) -> CallResult {
         None => vec!["EDGE".to_string()],
     };
     check_endpoint_types(&types)?;
-    let mut api = new_api(
-        crate::controlplane::ids::apigateway_id(10),
-        Some(name),
-        types,
-        now(c),
-    );
+    let mut api = new_api(ids::rest_api_id(), Some(name), types, now(c));
     api.body = Some(doc);
     let mut state = c.state.clone();
     let response = ok(201, with_warnings(rest_api_json(&state, &api)?, warnings));
@@ -469,5 +476,3 @@ fn merge_documents(doc: &mut Value, new_doc: Value) -> Result<(), ApiError> {
     }
     Ok(())
 }
-
-// Resources.

@@ -4,13 +4,14 @@ use serde_json::{json, Map, Value};
 
 use crate::scenario::config::{AccessLogSettingsConfig, RestApiConfig, StageConfig};
 
-use super::deployments::{current_deployment_id, find_deployment, visible_deployments};
+use super::deployments::{find_deployment, visible_deployments};
 use super::state::{edit_api, find_api};
 use super::wire::{
     answer, answer_items, body_json, empty, invalid_patch, ok, opt_str, patch_operations,
     string_map, unescape_segment, ApiError,
 };
 use super::{now, Call, CallResult};
+use crate::controlplane::ids::current_deployment_id;
 
 pub(super) fn valid_stage_name(name: &str) -> bool {
     !name.is_empty()
@@ -190,5 +191,3 @@ pub(super) fn delete_stage(c: &Call, api_id: &str, name: &str) -> CallResult {
         Ok(empty(202))
     })
 }
-
-// Export.

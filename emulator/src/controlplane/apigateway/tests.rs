@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::deployments::{current_deployment_id, PRIVATE_WITHOUT_POLICY};
+use super::deployments::PRIVATE_WITHOUT_POLICY;
 use super::*;
+use crate::controlplane::ids::current_deployment_id;
 use crate::controlplane::validate;
 use crate::model::names;
 use crate::scenario::config::ConfigOrigin;
@@ -44,7 +45,11 @@ fn call(state: &Config, method: &str, target: &str, body: &str) -> (u16, Value, 
     } else {
         serde_json::from_slice(&handled.response.body).unwrap()
     };
-    (handled.response.status, value, handled.new_state)
+    (
+        handled.response.status,
+        value,
+        handled.change.map(|change| change.state),
+    )
 }
 
 /// Runs a call that must change the state; returns the answer and moves the state on.
@@ -64,7 +69,7 @@ fn empty_state() -> Config {
 
 fn error(state: &Config, method: &str, target: &str, body: &str) -> (u16, String, Value) {
     let handled = handle(&request(method, target, body), state, &ctx());
-    assert!(handled.new_state.is_none());
+    assert!(handled.change.is_none());
     let kind = handled
         .response
         .headers

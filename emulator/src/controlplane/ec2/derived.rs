@@ -1,26 +1,9 @@
-//! Values EC2 shows that the scenario does not keep: ids derived from resource ids with a hash
-//! (stable across restarts), ARNs, timestamps and the Region's zone ids.
+//! Values EC2 shows that the scenario does not keep: ARNs, timestamps, the Region's hosted zone
+//! and zone ids (ids derived with a hash are made in [`crate::controlplane::ids`]).
 
-use std::fmt::Write as _;
-
+use super::super::ids;
 use crate::model::names::Region;
 use crate::scenario::config::Config;
-
-/// `n` lowercase hex digits derived from `seed`.
-fn derived_hex(seed: &str, n: usize) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    let mut hex = String::with_capacity(64);
-    for b in digest.as_ref() {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex.truncate(n);
-    hex
-}
-
-/// `prefix-` and 17 hex digits derived from `seed`: ids EC2 shows but the scenario does not keep.
-pub(super) fn derived_id(prefix: &str, seed: &str) -> String {
-    format!("{prefix}-{}", derived_hex(&format!("{prefix}|{seed}"), 17))
-}
 
 pub(super) fn region_of(state: &Config) -> Region {
     Region::parse(&state.region).unwrap_or(Region {
@@ -87,22 +70,9 @@ pub(super) fn vpce_hosted_zone_id(region: &str) -> String {
         "us-gov-east-1" => "Z2MU5TEIGO9WXB",
         "us-gov-west-1" => "Z12529ZODG2B6H",
         // Regions not in the table get a stable id of the same shape.
-        other => return route53_style_id(&format!("vpce-zone|{other}")),
+        other => return ids::hosted_zone_id(&format!("vpce-zone|{other}")),
     };
     known.to_string()
-}
-
-/// `Z` and 20 uppercase letters and digits, as newer Route 53 zone ids look.
-pub(super) fn route53_style_id(seed: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    let tail: String = digest
-        .as_ref()
-        .iter()
-        .take(20)
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    format!("Z{tail}")
 }
 
 /// The Availability Zone id EC2 shows beside a zone name (`use1-az1` for `us-east-1a`). AWS maps

@@ -1,17 +1,17 @@
 //! CreateVpcEndpoint, DescribeVpcEndpoints, ModifyVpcEndpoint and DeleteVpcEndpoints for
-//! execute-api interface endpoints, including the local addresses each endpoint is served on
-//! (pinned in the scenario so that later edits never move them).
+//! execute-api interface endpoints; the local addresses each endpoint is served on are kept by
+//! [`super::addresses`].
 
 use std::collections::BTreeSet;
-use std::net::{IpAddr, Ipv4Addr};
 
-use super::super::{ids, ControlContext, Handled};
-use super::derived::{derived_id, region_of, route53_style_id, timestamp, vpce_hosted_zone_id};
+use super::super::{ids, Handled};
+use super::addresses::{free_address, pin_addresses, with_pinned_endpoint};
+use super::derived::{region_of, timestamp, vpce_hosted_zone_id};
 use super::describe::{one, select, NamedBy};
-use super::error::{checked, current_topology, Ec2Error};
+use super::error::{current_topology, Ec2Error};
 use super::lookup::{endpoint_index, find_subnet, group_index, vpc_index};
-use super::params::Params;
-use super::xml::{ok_response, written, Xml};
+use super::xml::{answered, described, ok_response, written, Xml};
+use super::{Call, Ec2Result};
 use crate::model::topology::Topology;
 use crate::scenario::config::{
     Config, NetworkInterfaceConfig, SecurityGroupConfig, SubnetConfig, VpcEndpointConfig,
@@ -74,7 +74,7 @@ fn render_endpoint(
     let enis: Vec<String> = e
         .subnet_ids
         .iter()
-        .map(|s| derived_id("eni", &format!("{}|{s}", e.vpc_endpoint_id)))
+        .map(|s| ids::derived_ec2_id("eni", &format!("{}|{s}", e.vpc_endpoint_id)))
         .collect();
     x.strings("networkInterfaceIdSet", &enis);
     let mut dns: Vec<(String, String)> = Vec::new();
@@ -87,7 +87,7 @@ fn render_endpoint(
     if e.private_dns_enabled {
         // The private hosted zone AWS creates for the endpoint: its id is AWS's choice, so the
         // emulator derives one from the endpoint id.
-        let private_zone = route53_style_id(&format!("private-zone|{}", e.vpc_endpoint_id));
+        let private_zone = ids::hosted_zone_id(&format!("private-zone|{}", e.vpc_endpoint_id));
         dns.push((region.api_zone(), private_zone.clone()));
         dns.push((format!("*.{}", region.api_zone()), private_zone));
     }
@@ -98,57 +98,6 @@ fn render_endpoint(
     x.opt("creationTimestamp", e.creation_timestamp.as_deref());
     x.tags(&e.tags);
     x.text("ownerId", &state.account_id);
-}
-
-/// The addresses the topology gave an endpoint, as the scenario writes them down.
-fn assigned_interfaces(
-    topology: &Topology,
-    endpoint_id: &str,
-) -> Option<Vec<NetworkInterfaceConfig>> {
-    let t = topology.endpoint(endpoint_id)?;
-    Some(
-        t.network_interfaces
-            .iter()
-            .map(|n| NetworkInterfaceConfig {
-                subnet_id: n.subnet_id.clone(),
-                private_ip_address: n.address,
-                ipv6_address: n.ipv6_address,
-            })
-            .collect(),
-    )
-}
-
-/// Writes every endpoint's current local addresses into the scenario, so that later edits
-/// (another endpoint deleted, a subnet added) never move an address a client already resolved.
-fn pin_addresses(state: &mut Config, topology: &Topology) {
-    for e in &mut state.vpc_endpoints {
-        if e.network_interfaces.is_none() {
-            e.network_interfaces = assigned_interfaces(topology, &e.vpc_endpoint_id);
-        }
-    }
-}
-
-/// The lowest address from 127.0.1.1 up that nothing uses (the topology's own automatic range).
-fn free_address(state: &Config, topology: &Topology) -> IpAddr {
-    let taken: BTreeSet<IpAddr> = topology
-        .listen_addresses()
-        .into_iter()
-        .chain(
-            state
-                .vpc_endpoints
-                .iter()
-                .flat_map(|e| e.network_interfaces.iter().flatten())
-                .map(|n| n.private_ip_address),
-        )
-        .collect();
-    let mut candidate = u32::from(Ipv4Addr::new(127, 0, 1, 1));
-    loop {
-        let address = IpAddr::V4(Ipv4Addr::from(candidate));
-        if !taken.contains(&address) {
-            return address;
-        }
-        candidate = candidate.saturating_add(1);
-    }
 }
 
 /// The subnet (and its zone) of a VPC, checked as CreateVpcEndpoint checks it.
@@ -204,17 +153,11 @@ fn private_dns_conflict(
     Ok(())
 }
 
-pub(super) fn create_vpc_endpoint(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let vpc_id = params.required("VpcId")?;
-    let service_name = params.required("ServiceName")?;
+/// The call asks for an interface endpoint of this Region's execute-api service.
+fn check_execute_api_interface(c: &Call, service_name: &str) -> Result<(), Ec2Error> {
     // EC2's default type is Gateway, which execute-api does not offer.
-    let endpoint_type = params.get("VpcEndpointType").unwrap_or("Gateway");
-    let region = region_of(state);
-    if service_name != region.execute_api_service_name() {
+    let endpoint_type = c.params.get("VpcEndpointType").unwrap_or("Gateway");
+    if service_name != region_of(c.state).execute_api_service_name() {
         return Err(Ec2Error::new(
             "InvalidServiceName",
             format!("The Vpc Endpoint Service '{service_name}' does not exist"),
@@ -226,23 +169,33 @@ pub(super) fn create_vpc_endpoint(
             format!("Endpoint type ({endpoint_type}) does not match available service types ([Interface])."),
         ));
     }
-    vpc_index(state, vpc_id)?;
-    let subnet_ids = params.list("SubnetId");
+    Ok(())
+}
+
+/// The `SubnetId.N` of a new endpoint: subnets of its VPC, one per zone.
+fn requested_subnets(c: &Call, vpc_id: &str) -> Result<Vec<String>, Ec2Error> {
+    let subnet_ids = c.params.list("SubnetId");
     let mut zones = BTreeSet::new();
     for id in &subnet_ids {
-        let subnet = endpoint_subnet(state, vpc_id, id)?;
+        let subnet = endpoint_subnet(c.state, vpc_id, id)?;
         if !zones.insert(subnet.availability_zone.clone()) {
             return Err(duplicate_zone(id));
         }
     }
-    let mut group_ids = params.list("SecurityGroupId");
+    Ok(subnet_ids)
+}
+
+/// The `SecurityGroupId.N` of a new endpoint (groups of its VPC), else the VPC's default group.
+fn requested_groups(c: &Call, vpc_id: &str) -> Result<Option<Vec<String>>, Ec2Error> {
+    let mut group_ids = c.params.list("SecurityGroupId");
     for id in &group_ids {
-        endpoint_group(state, vpc_id, id)?;
+        endpoint_group(c.state, vpc_id, id)?;
     }
     if group_ids.is_empty() {
         // AWS attaches the VPC's default group. A scenario VPC written without one gets none,
         // which the emulator reads as "no filtering".
-        if let Some(default) = state
+        if let Some(default) = c
+            .state
             .security_groups
             .iter()
             .find(|g| g.vpc_id == vpc_id && g.group_name.as_deref() == Some("default"))
@@ -250,59 +203,58 @@ pub(super) fn create_vpc_endpoint(
             group_ids.push(default.group_id.clone());
         }
     }
-    let private_dns_enabled = params.bool("PrivateDnsEnabled")?.unwrap_or(true);
-    if private_dns_enabled {
-        private_dns_conflict(state, vpc_id, "")?;
+    Ok(Some(group_ids).filter(|g| !g.is_empty()))
+}
+
+fn requested_ip_address_type(c: &Call) -> Result<Option<String>, Ec2Error> {
+    match c.params.get("IpAddressType") {
+        None | Some("") => Ok(None),
+        Some(t @ ("ipv4" | "dualstack" | "ipv6")) => Ok(Some(t.to_string())),
+        Some(other) => Err(Ec2Error::new(
+            "InvalidParameterValue",
+            format!("Value ({other}) for parameter IpAddressType is invalid."),
+        )),
     }
-    let ip_address_type = match params.get("IpAddressType") {
-        None | Some("") => None,
-        Some(t @ ("ipv4" | "dualstack" | "ipv6")) => Some(t.to_string()),
-        Some(other) => {
-            return Err(Ec2Error::new(
-                "InvalidParameterValue",
-                format!("Value ({other}) for parameter IpAddressType is invalid."),
-            ))
-        }
-    };
-    let policy_document = match params.get("PolicyDocument") {
+}
+
+/// The endpoint CreateVpcEndpoint describes, checked as EC2 checks it.
+fn requested_endpoint(c: &Call) -> Result<VpcEndpointConfig, Ec2Error> {
+    let vpc_id = c.params.required("VpcId")?;
+    let service_name = c.params.required("ServiceName")?;
+    check_execute_api_interface(c, service_name)?;
+    vpc_index(c.state, vpc_id)?;
+    let subnet_ids = requested_subnets(c, vpc_id)?;
+    let security_group_ids = requested_groups(c, vpc_id)?;
+    let private_dns_enabled = c.params.bool("PrivateDnsEnabled")?.unwrap_or(true);
+    if private_dns_enabled {
+        private_dns_conflict(c.state, vpc_id, "")?;
+    }
+    let ip_address_type = requested_ip_address_type(c)?;
+    let policy_document = match c.params.get("PolicyDocument") {
         None | Some("") => None,
         Some(text) => Some(policy_document(text)?),
     };
-    let endpoint = VpcEndpointConfig {
+    Ok(VpcEndpointConfig {
         vpc_endpoint_id: ids::ec2_id("vpce"),
         vpc_endpoint_type: "Interface".into(),
         service_name: service_name.to_string(),
         vpc_id: vpc_id.to_string(),
         subnet_ids,
-        security_group_ids: if group_ids.is_empty() {
-            None
-        } else {
-            Some(group_ids)
-        },
+        security_group_ids,
         private_dns_enabled,
         ip_address_type,
         policy_document,
         network_interfaces: None,
         dns_name_suffix: None,
-        tags: params.tags("vpc-endpoint")?,
-        creation_timestamp: Some(timestamp(ctx.now)),
-    };
+        tags: c.params.tags("vpc-endpoint")?,
+        creation_timestamp: Some(timestamp(c.ctx.now)),
+    })
+}
+
+pub(super) fn create_vpc_endpoint(c: &Call) -> Ec2Result {
+    let endpoint = requested_endpoint(c)?;
     let id = endpoint.vpc_endpoint_id.clone();
-    let mut new_state = state.clone();
-    new_state.vpc_endpoints.push(endpoint);
-    let (mut new_state, topology) = checked(new_state)?;
-    // Pin the addresses the topology just assigned (see `pin_addresses`); only this
-    // endpoint's, so the call writes down nothing about the others.
-    if let Some(nics) = assigned_interfaces(&topology, &id) {
-        if let Some(e) = new_state
-            .vpc_endpoints
-            .iter_mut()
-            .find(|e| e.vpc_endpoint_id == id)
-        {
-            e.network_interfaces = Some(nics);
-        }
-    }
-    let (new_state, topology) = checked(new_state)?;
+    let (new_state, topology) = with_pinned_endpoint(c.state, endpoint)?;
     let mut x = Xml::default();
     if let Some(e) = new_state
         .vpc_endpoints
@@ -313,27 +265,23 @@ pub(super) fn create_vpc_endpoint(
             render_endpoint(x, e, &new_state, &topology, "pending")
         });
     }
-    x.opt("clientToken", params.get("ClientToken"));
+    x.opt("clientToken", c.params.get("ClientToken"));
     Ok(Handled::write(
-        ok_response("CreateVpcEndpoint", ctx, &x),
+        ok_response("CreateVpcEndpoint", c.ctx, &x),
         new_state,
         topology,
     ))
 }
 
-pub(super) fn describe_vpc_endpoints(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
+pub(super) fn describe_vpc_endpoints(c: &Call) -> Ec2Result {
     let by_id = NamedBy {
         param: "VpcEndpointId",
         key: |e: &VpcEndpointConfig| Some(e.vpc_endpoint_id.as_str()),
         not_found: Ec2Error::endpoint_not_found,
     };
     let selected = select(
-        params,
-        &state.vpc_endpoints,
+        c.params,
+        &c.state.vpc_endpoints,
         &[by_id],
         |e| &e.tags,
         |e, name| match name {
@@ -346,34 +294,51 @@ pub(super) fn describe_vpc_endpoints(
             _ => None,
         },
     )?;
-    let topology = current_topology(state)?;
-    let mut x = Xml::default();
-    x.set("vpcEndpointSet", &selected, |x, e| {
-        render_endpoint(x, e, state, &topology, "available")
-    });
-    Ok(Handled::read(ok_response("DescribeVpcEndpoints", ctx, &x)))
+    let topology = current_topology(c.state)?;
+    described(
+        c,
+        "DescribeVpcEndpoints",
+        "vpcEndpointSet",
+        &selected,
+        |x, e| render_endpoint(x, e, c.state, &topology, "available"),
+    )
 }
 
-pub(super) fn modify_vpc_endpoint(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let id = params.required("VpcEndpointId")?;
-    let index = endpoint_index(state, id)?;
-    let topology = current_topology(state)?;
-    let mut new_state = state.clone();
+pub(super) fn modify_vpc_endpoint(c: &Call) -> Ec2Result {
+    let id = c.params.required("VpcEndpointId")?;
+    let index = endpoint_index(c.state, id)?;
+    let topology = current_topology(c.state)?;
+    let mut new_state = c.state.clone();
     pin_addresses(&mut new_state, &topology);
     let vpc_id = new_state.vpc_endpoints[index].vpc_id.clone();
+    remove_subnets(c, &mut new_state.vpc_endpoints[index])?;
+    add_subnets(c, &mut new_state, index, &topology)?;
+    let endpoint = &mut new_state.vpc_endpoints[index];
+    change_groups(c, endpoint, &vpc_id)?;
+    if c.params.bool("ResetPolicy")? == Some(true) {
+        endpoint.policy_document = None;
+    } else if let Some(text) = c.params.get("PolicyDocument").filter(|t| !t.is_empty()) {
+        endpoint.policy_document = Some(policy_document(text)?);
+    }
+    if let Some(enabled) = c.params.bool("PrivateDnsEnabled")? {
+        if enabled {
+            private_dns_conflict(c.state, &vpc_id, id)?;
+        }
+        endpoint.private_dns_enabled = enabled;
+    }
+    written(c, "ModifyVpcEndpoint", &Xml::returned_true(), new_state)
+}
 
-    for subnet_id in params.list("RemoveSubnetId") {
-        let e = &mut new_state.vpc_endpoints[index];
+/// `RemoveSubnetId.N`: each must be one of the endpoint's; its address goes with it.
+fn remove_subnets(c: &Call, e: &mut VpcEndpointConfig) -> Result<(), Ec2Error> {
+    for subnet_id in c.params.list("RemoveSubnetId") {
         if !e.subnet_ids.contains(&subnet_id) {
             // Wording not captured from AWS.
             return Err(Ec2Error::new(
                 "InvalidParameter",
                 format!(
-                    "The subnet ID '{subnet_id}' is not associated with the VPC endpoint '{id}'"
+                    "The subnet ID '{subnet_id}' is not associated with the VPC endpoint '{}'",
+                    e.vpc_endpoint_id
                 ),
             ));
         }
@@ -382,14 +347,26 @@ pub(super) fn modify_vpc_endpoint(
             nics.retain(|n| n.subnet_id != subnet_id);
         }
     }
-    for subnet_id in params.list("AddSubnetId") {
-        let subnet = endpoint_subnet(state, &vpc_id, &subnet_id)?;
+    Ok(())
+}
+
+/// `AddSubnetId.N`: subnets of the endpoint's VPC in zones it has no subnet in yet, each with
+/// the next free address.
+fn add_subnets(
+    c: &Call,
+    new_state: &mut Config,
+    index: usize,
+    topology: &Topology,
+) -> Result<(), Ec2Error> {
+    let vpc_id = new_state.vpc_endpoints[index].vpc_id.clone();
+    for subnet_id in c.params.list("AddSubnetId") {
+        let subnet = endpoint_subnet(c.state, &vpc_id, &subnet_id)?;
         let e = &new_state.vpc_endpoints[index];
         if e.subnet_ids.contains(&subnet_id) {
             continue;
         }
         let zone_taken = e.subnet_ids.iter().any(|s| {
-            state
+            c.state
                 .vpcs
                 .iter()
                 .flat_map(|v| &v.subnets)
@@ -398,7 +375,7 @@ pub(super) fn modify_vpc_endpoint(
         if zone_taken {
             return Err(duplicate_zone(&subnet_id));
         }
-        let address = free_address(&new_state, &topology);
+        let address = free_address(new_state, topology);
         let e = &mut new_state.vpc_endpoints[index];
         e.subnet_ids.push(subnet_id.clone());
         e.network_interfaces
@@ -409,49 +386,36 @@ pub(super) fn modify_vpc_endpoint(
                 ipv6_address: None,
             });
     }
-    for group_id in params.list("AddSecurityGroupId") {
-        endpoint_group(state, &vpc_id, &group_id)?;
-        let groups = new_state.vpc_endpoints[index]
-            .security_group_ids
-            .get_or_insert_with(Vec::new);
+    Ok(())
+}
+
+/// `AddSecurityGroupId.N` (groups of the endpoint's VPC) and `RemoveSecurityGroupId.N` (groups
+/// it has).
+fn change_groups(c: &Call, e: &mut VpcEndpointConfig, vpc_id: &str) -> Result<(), Ec2Error> {
+    for group_id in c.params.list("AddSecurityGroupId") {
+        endpoint_group(c.state, vpc_id, &group_id)?;
+        let groups = e.security_group_ids.get_or_insert_with(Vec::new);
         if !groups.contains(&group_id) {
             groups.push(group_id);
         }
     }
-    for group_id in params.list("RemoveSecurityGroupId") {
-        let groups = new_state.vpc_endpoints[index]
-            .security_group_ids
-            .get_or_insert_with(Vec::new);
+    for group_id in c.params.list("RemoveSecurityGroupId") {
+        let groups = e.security_group_ids.get_or_insert_with(Vec::new);
         if !groups.contains(&group_id) {
             return Err(Ec2Error::group_not_found(&group_id));
         }
         groups.retain(|g| g != &group_id);
     }
-    if params.bool("ResetPolicy")? == Some(true) {
-        new_state.vpc_endpoints[index].policy_document = None;
-    } else if let Some(text) = params.get("PolicyDocument").filter(|t| !t.is_empty()) {
-        new_state.vpc_endpoints[index].policy_document = Some(policy_document(text)?);
-    }
-    if let Some(enabled) = params.bool("PrivateDnsEnabled")? {
-        if enabled {
-            private_dns_conflict(state, &vpc_id, id)?;
-        }
-        new_state.vpc_endpoints[index].private_dns_enabled = enabled;
-    }
-    written("ModifyVpcEndpoint", ctx, &Xml::returned_true(), new_state)
+    Ok(())
 }
 
-pub(super) fn delete_vpc_endpoints(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let ids = params.list("VpcEndpointId");
+pub(super) fn delete_vpc_endpoints(c: &Call) -> Ec2Result {
+    let ids = c.params.list("VpcEndpointId");
     if ids.is_empty() {
         return Err(Ec2Error::missing("VpcEndpointId"));
     }
-    let topology = current_topology(state)?;
-    let mut new_state = state.clone();
+    let topology = current_topology(c.state)?;
+    let mut new_state = c.state.clone();
     pin_addresses(&mut new_state, &topology);
     let mut unsuccessful = Vec::new();
     let mut deleted = false;
@@ -483,7 +447,7 @@ pub(super) fn delete_vpc_endpoints(
         x.text("resourceId", id);
     });
     if !deleted {
-        return Ok(Handled::read(ok_response("DeleteVpcEndpoints", ctx, &x)));
+        return answered(c, "DeleteVpcEndpoints", &x);
     }
-    written("DeleteVpcEndpoints", ctx, &x, new_state)
+    written(c, "DeleteVpcEndpoints", &x, new_state)
 }

@@ -10,8 +10,10 @@
 //! a hash, so it is stable across restarts and never needs storing.
 //!
 //! This module routes an action to its handler; the wire format is in [`params`] (requests),
-//! [`xml`] and [`error`] (answers), and each resource family has its own module.
+//! [`xml`] and [`error`] (answers), [`describe`] and [`lookup`] what the calls share, [`addresses`]
+//! the endpoints' local addresses, and each resource family has its own module.
 
+mod addresses;
 mod derived;
 mod describe;
 mod endpoints;
@@ -33,23 +35,33 @@ use super::{ControlContext, ControlRequest, Handled};
 use crate::scenario::config::Config;
 use params::Params;
 
+/// One call: its parameters, the state it applies to and when it happens.
+struct Call<'a> {
+    params: &'a Params,
+    state: &'a Config,
+    ctx: &'a ControlContext,
+}
+
+/// What a handler answers: the response (with the edited state, for a change), or EC2's error.
+type Ec2Result = Result<Handled, Ec2Error>;
+
 /// Handles one EC2 Query API call against the current state.
 pub fn handle(req: &ControlRequest, state: &Config, ctx: &ControlContext) -> Handled {
     let params = Params::from_request(req);
     let action = params.get("Action").unwrap_or("").to_string();
-    match dispatch(&action, &params, state, ctx) {
+    let call = Call {
+        params: &params,
+        state,
+        ctx,
+    };
+    match dispatch(&action, &call) {
         Ok(handled) => handled,
         Err(e) => Handled::read(e.response(ctx)),
     }
 }
 
-fn dispatch(
-    action: &str,
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let handler: fn(&Params, &Config, &ControlContext) -> Result<Handled, Ec2Error> = match action {
+fn dispatch(action: &str, c: &Call) -> Ec2Result {
+    let handler: fn(&Call) -> Ec2Result = match action {
         "CreateVpc" => vpcs::create_vpc,
         "DescribeVpcs" => vpcs::describe_vpcs,
         "DeleteVpc" => vpcs::delete_vpc,
@@ -79,7 +91,7 @@ fn dispatch(
         }
     };
     // EC2 answers a dry run before looking at anything else (the caller may do everything).
-    if params
+    if c.params
         .get("DryRun")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     {
@@ -89,5 +101,5 @@ fn dispatch(
             message: "Request would have succeeded, but DryRun flag is set.".into(),
         });
     }
-    handler(params, state, ctx)
+    handler(c)
 }

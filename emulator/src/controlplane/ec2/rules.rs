@@ -4,7 +4,7 @@
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
-use super::derived::derived_id;
+use super::super::ids;
 use super::error::Ec2Error;
 use super::lookup::group_index;
 use super::params::Params;
@@ -47,7 +47,7 @@ impl Rule {
     }
 
     pub(super) fn id(&self, group_id: &str) -> String {
-        derived_id(
+        ids::derived_ec2_id(
             "sgr",
             &format!(
                 "{group_id}|{}|{:?}|{:?}|{:?}",
@@ -175,96 +175,118 @@ pub(super) fn remove_rule(permissions: &mut Vec<IpPermissionConfig>, rule: &Rule
 /// The rules a call names: `IpPermissions.N.*`, or the legacy flat `IpProtocol`/`CidrIp` form.
 pub(super) fn requested_rules(params: &Params, state: &Config) -> Result<Vec<Rule>, Ec2Error> {
     let mut rules = Vec::new();
-    let mut read = |base: &str, flat: bool| -> Result<(), Ec2Error> {
-        let key = |name: &str| {
-            if base.is_empty() {
-                name.to_string()
-            } else {
-                format!("{base}.{name}")
-            }
-        };
-        let protocol_text = params.get(&key("IpProtocol")).unwrap_or("");
-        if protocol_text.is_empty() {
-            return Err(Ec2Error::missing("IpProtocol"));
-        }
-        let protocol = normalize_protocol(protocol_text).ok_or_else(|| {
-            Ec2Error::new(
-                "InvalidParameterValue",
-                format!("Invalid value '{protocol_text}' for IP protocol. Unknown protocol."),
-            )
-        })?;
-        let from = params.int(&key("FromPort"))?;
-        let to = params.int(&key("ToPort"))?;
-        let (from_port, to_port) = match protocol.as_str() {
-            // Ports mean nothing for all traffic; EC2 drops them.
-            "-1" => (None, None),
-            "tcp" | "udp" => match (from, to) {
-                (Some(f), Some(t)) if (0..=65535).contains(&f) && (f..=65535).contains(&t) => {
-                    (Some(f), Some(t))
-                }
-                (Some(_), Some(_)) => {
-                    return Err(Ec2Error::new(
-                        "InvalidParameterValue",
-                        "Invalid value 'Invalid TCP/UDP port range' for portRange",
-                    ))
-                }
-                _ => {
-                    return Err(Ec2Error::new(
-                        "InvalidParameterValue",
-                        "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange",
-                    ))
-                }
-            },
-            // ICMP: type and code, -1 meaning all.
-            _ => (Some(from.unwrap_or(-1)), Some(to.unwrap_or(-1))),
-        };
-        let mut push = |source: Source, description: Option<&str>| {
-            rules.push(Rule {
-                protocol: protocol.clone(),
-                from_port,
-                to_port,
-                source,
-                description: description.filter(|d| !d.is_empty()).map(str::to_string),
-            })
-        };
-        if flat {
-            if let Some(cidr) = params.get("CidrIp") {
-                push(Source::Ipv4(cidr.to_string()), None);
-            }
-            return Ok(());
-        }
-        // botocore sends `Groups.M` (the member's wire name); `UserIdGroupPairs.M` is accepted too.
-        let source_lists: [SourceList; 4] = [
-            ("IpRanges", "CidrIp", Source::Ipv4),
-            ("Ipv6Ranges", "CidrIpv6", Source::Ipv6),
-            ("Groups", "GroupId", Source::Group),
-            ("UserIdGroupPairs", "GroupId", Source::Group),
-        ];
-        for (list, field, source) in source_lists {
-            for m in params.indices(&key(list)) {
-                let k = key(&format!("{list}.{m}"));
-                let value = params
-                    .get(&format!("{k}.{field}"))
-                    .ok_or_else(|| Ec2Error::missing(field))?;
-                push(
-                    source(value.to_string()),
-                    params.get(&format!("{k}.Description")),
-                );
-            }
-        }
-        Ok(())
-    };
     let listed = params.indices("IpPermissions");
     if listed.is_empty() {
         if params.get("IpProtocol").is_some() {
-            read("", true)?;
+            read_permission(params, "", true, &mut rules)?;
         }
     } else {
         for n in listed {
-            read(&format!("IpPermissions.{n}"), false)?;
+            read_permission(params, &format!("IpPermissions.{n}"), false, &mut rules)?;
         }
     }
-    for rule in &rules {
+    check_sources(&rules, state)?;
+    Ok(rules)
+}
+
+/// The rules of one permission, at `base` (`IpPermissions.N`, or `""` for the flat form).
+fn read_permission(
+    params: &Params,
+    base: &str,
+    flat: bool,
+    rules: &mut Vec<Rule>,
+) -> Result<(), Ec2Error> {
+    let key = |name: &str| {
+        if base.is_empty() {
+            name.to_string()
+        } else {
+            format!("{base}.{name}")
+        }
+    };
+    let protocol = requested_protocol(params.get(&key("IpProtocol")).unwrap_or(""))?;
+    let from = params.int(&key("FromPort"))?;
+    let to = params.int(&key("ToPort"))?;
+    let (from_port, to_port) = port_range(&protocol, from, to)?;
+    let mut push = |source: Source, description: Option<&str>| {
+        rules.push(Rule {
+            protocol: protocol.clone(),
+            from_port,
+            to_port,
+            source,
+            description: description.filter(|d| !d.is_empty()).map(str::to_string),
+        })
+    };
+    if flat {
+        if let Some(cidr) = params.get("CidrIp") {
+            push(Source::Ipv4(cidr.to_string()), None);
+        }
+        return Ok(());
+    }
+    // botocore sends `Groups.M` (the member's wire name); `UserIdGroupPairs.M` is accepted too.
+    let source_lists: [SourceList; 4] = [
+        ("IpRanges", "CidrIp", Source::Ipv4),
+        ("Ipv6Ranges", "CidrIpv6", Source::Ipv6),
+        ("Groups", "GroupId", Source::Group),
+        ("UserIdGroupPairs", "GroupId", Source::Group),
+    ];
+    for (list, field, source) in source_lists {
+        for m in params.indices(&key(list)) {
+            let k = key(&format!("{list}.{m}"));
+            let value = params
+                .get(&format!("{k}.{field}"))
+                .ok_or_else(|| Ec2Error::missing(field))?;
+            push(
+                source(value.to_string()),
+                params.get(&format!("{k}.Description")),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An `IpProtocol` as the scenario stores it; a missing or unknown one is refused.
+fn requested_protocol(text: &str) -> Result<String, Ec2Error> {
+    if text.is_empty() {
+        return Err(Ec2Error::missing("IpProtocol"));
+    }
+    normalize_protocol(text).ok_or_else(|| {
+        Ec2Error::new(
+            "InvalidParameterValue",
+            format!("Invalid value '{text}' for IP protocol. Unknown protocol."),
+        )
+    })
+}
+
+/// The ports a rule of `protocol` keeps: none for all traffic, a checked range for TCP and UDP,
+/// ICMP's type and code (-1 meaning all) otherwise.
+fn port_range(
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<(Option<i32>, Option<i32>), Ec2Error> {
+    match protocol {
+        // Ports mean nothing for all traffic; EC2 drops them.
+        "-1" => Ok((None, None)),
+        "tcp" | "udp" => match (from, to) {
+            (Some(f), Some(t)) if (0..=65535).contains(&f) && (f..=65535).contains(&t) => {
+                Ok((Some(f), Some(t)))
+            }
+            (Some(_), Some(_)) => Err(Ec2Error::new(
+                "InvalidParameterValue",
+                "Invalid value 'Invalid TCP/UDP port range' for portRange",
+            )),
+            _ => Err(Ec2Error::new(
+                "InvalidParameterValue",
+                "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange",
+            )),
+        },
+        _ => Ok((Some(from.unwrap_or(-1)), Some(to.unwrap_or(-1)))),
+    }
+}
+
+/// Every CIDR source parses and every group source exists.
+fn check_sources(rules: &[Rule], state: &Config) -> Result<(), Ec2Error> {
+    for rule in rules {
         let well_formed = match &rule.source {
             Source::Ipv4(c) => c.parse::<Ipv4Net>().is_ok(),
             Source::Ipv6(c) => c.parse::<Ipv6Net>().is_ok(),
@@ -280,7 +302,7 @@ pub(super) fn requested_rules(params: &Params, state: &Config) -> Result<Vec<Rul
             ));
         }
     }
-    Ok(rules)
+    Ok(())
 }
 
 pub(super) fn render_permission(x: &mut Xml, p: &IpPermissionConfig, account: &str) {

@@ -2,7 +2,7 @@
 //! RevokeSecurityGroupIngress and DeleteSecurityGroup. Only ingress is kept: egress is shown as
 //! AWS's default allow-all rule.
 
-use super::super::{ids, ControlContext, Handled};
+use super::super::ids;
 use super::derived::arn;
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
@@ -12,7 +12,8 @@ use super::rules::{
     add_rule, flatten, has_source, remove_rule, render_permission, render_rule, requested_rules,
     Rule, RuleShape,
 };
-use super::xml::{ok_response, written, Xml};
+use super::xml::{described, written, Xml};
+use super::{Call, Ec2Result};
 use crate::scenario::config::{Config, IpPermissionConfig, IpRangeConfig, SecurityGroupConfig};
 
 /// The group a call names by `GroupId` or (legacy) `GroupName`.
@@ -68,25 +69,22 @@ fn render_security_group(x: &mut Xml, g: &SecurityGroupConfig, state: &Config) {
     x.tags(&g.tags);
 }
 
-pub(super) fn create_security_group(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let name = params.required("GroupName")?;
-    let description = params.required("GroupDescription")?;
-    let vpc_id = params
+pub(super) fn create_security_group(c: &Call) -> Ec2Result {
+    let name = c.params.required("GroupName")?;
+    let description = c.params.required("GroupDescription")?;
+    let vpc_id = c
+        .params
         .get("VpcId")
         .filter(|v| !v.is_empty())
         .ok_or_else(Ec2Error::no_default_vpc)?;
-    vpc_index(state, vpc_id)?;
+    vpc_index(c.state, vpc_id)?;
     if name.to_ascii_lowercase().starts_with("sg-") {
         return Err(Ec2Error::new(
             "InvalidParameterValue",
             "Group names may not be in the format sg-*.",
         ));
     }
-    if state
+    if c.state
         .security_groups
         .iter()
         .any(|g| g.vpc_id == vpc_id && g.group_name.as_deref() == Some(name))
@@ -102,9 +100,9 @@ pub(super) fn create_security_group(
         description: Some(description.to_string()),
         vpc_id: vpc_id.to_string(),
         ip_permissions: Vec::new(),
-        tags: params.tags("security-group")?,
+        tags: c.params.tags("security-group")?,
     };
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     new_state.security_groups.push(group.clone());
     let mut x = Xml::returned_true();
     x.text("groupId", &group.group_id);
@@ -113,16 +111,12 @@ pub(super) fn create_security_group(
     }
     x.text(
         "securityGroupArn",
-        &arn(state, "security-group", &group.group_id),
+        &arn(c.state, "security-group", &group.group_id),
     );
-    written("CreateSecurityGroup", ctx, &x, new_state)
+    written(c, "CreateSecurityGroup", &x, new_state)
 }
 
-pub(super) fn describe_security_groups(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
+pub(super) fn describe_security_groups(c: &Call) -> Ec2Result {
     let by_id = NamedBy {
         param: "GroupId",
         key: |g: &SecurityGroupConfig| Some(g.group_id.as_str()),
@@ -134,8 +128,8 @@ pub(super) fn describe_security_groups(
         not_found: Ec2Error::group_not_found,
     };
     let selected = select(
-        params,
-        &state.security_groups,
+        c.params,
+        &c.state.security_groups,
         &[by_id, by_name],
         |g| &g.tags,
         |g, name| match name {
@@ -143,32 +137,26 @@ pub(super) fn describe_security_groups(
             "group-id" => one(&g.group_id),
             "group-name" => one(g.group_name.as_deref().unwrap_or("")),
             "description" => one(g.description.as_deref().unwrap_or("")),
-            "owner-id" => one(&state.account_id),
+            "owner-id" => one(&c.state.account_id),
             _ => None,
         },
     )?;
-    let mut x = Xml::default();
-    x.set("securityGroupInfo", &selected, |x, g| {
-        render_security_group(x, g, state)
-    });
-    Ok(Handled::read(ok_response(
+    described(
+        c,
         "DescribeSecurityGroups",
-        ctx,
-        &x,
-    )))
+        "securityGroupInfo",
+        &selected,
+        |x, g| render_security_group(x, g, c.state),
+    )
 }
 
-pub(super) fn authorize_ingress(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let index = target_group(params, state)?;
-    let rules = requested_rules(params, state)?;
+pub(super) fn authorize_ingress(c: &Call) -> Ec2Result {
+    let index = target_group(c.params, c.state)?;
+    let rules = requested_rules(c.params, c.state)?;
     if rules.is_empty() {
         return Err(Ec2Error::missing("IpPermissions"));
     }
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     let group = &mut new_state.security_groups[index];
     for rule in &rules {
         if group
@@ -187,23 +175,19 @@ pub(super) fn authorize_ingress(
     let mut x = Xml::returned_true();
     x.set("securityGroupRuleSet", &rules, |x, r| {
         let added = RuleShape::Added {
-            account: &state.account_id,
+            account: &c.state.account_id,
         };
         render_rule(x, &group_id, r, added)
     });
-    written("AuthorizeSecurityGroupIngress", ctx, &x, new_state)
+    written(c, "AuthorizeSecurityGroupIngress", &x, new_state)
 }
 
-pub(super) fn revoke_ingress(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let index = target_group(params, state)?;
-    let group_id = state.security_groups[index].group_id.clone();
-    let mut rules = requested_rules(params, state)?;
-    let rule_ids = params.list("SecurityGroupRuleId");
-    let existing: Vec<Rule> = state.security_groups[index]
+pub(super) fn revoke_ingress(c: &Call) -> Ec2Result {
+    let index = target_group(c.params, c.state)?;
+    let group_id = c.state.security_groups[index].group_id.clone();
+    let mut rules = requested_rules(c.params, c.state)?;
+    let rule_ids = c.params.list("SecurityGroupRuleId");
+    let existing: Vec<Rule> = c.state.security_groups[index]
         .ip_permissions
         .iter()
         .flat_map(flatten)
@@ -223,7 +207,7 @@ pub(super) fn revoke_ingress(
     if rules.is_empty() {
         return Err(Ec2Error::missing("IpPermissions"));
     }
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     let permissions = &mut new_state.security_groups[index].ip_permissions;
     let mut revoked = Vec::new();
     let mut unknown = Vec::new();
@@ -262,22 +246,18 @@ pub(super) fn revoke_ingress(
             })
             .collect();
         x.set("unknownIpPermissionSet", &as_permissions, |x, p| {
-            render_permission(x, p, &state.account_id)
+            render_permission(x, p, &c.state.account_id)
         });
     }
     x.set("revokedSecurityGroupRuleSet", &revoked, |x, r| {
         render_rule(x, &group_id, r, RuleShape::Revoked)
     });
-    written("RevokeSecurityGroupIngress", ctx, &x, new_state)
+    written(c, "RevokeSecurityGroupIngress", &x, new_state)
 }
 
-pub(super) fn delete_security_group(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let index = target_group(params, state)?;
-    let group = &state.security_groups[index];
+pub(super) fn delete_security_group(c: &Call) -> Ec2Result {
+    let index = target_group(c.params, c.state)?;
+    let group = &c.state.security_groups[index];
     let id = group.group_id.as_str();
     if group.group_name.as_deref() == Some("default") {
         return Err(Ec2Error::new(
@@ -285,29 +265,30 @@ pub(super) fn delete_security_group(
             format!("the specified group: \"{id}\" name: \"default\" cannot be deleted by a user"),
         ));
     }
-    let in_use = state.vpc_endpoints.iter().any(|e| {
+    let in_use = c.state.vpc_endpoints.iter().any(|e| {
         e.security_group_ids
             .as_ref()
             .is_some_and(|ids| ids.iter().any(|g| g == id))
-    }) || state.security_groups.iter().any(|g| {
+    }) || c.state.security_groups.iter().any(|g| {
         g.group_id != id
             && g.ip_permissions
                 .iter()
                 .any(|p| p.user_id_group_pairs.iter().any(|pair| pair.group_id == id))
-    }) || state
+    }) || c
+        .state
         .emulator
         .clients
         .iter()
-        .any(|c| c.security_group_ids.iter().any(|g| g == id));
+        .any(|client| client.security_group_ids.iter().any(|g| g == id));
     if in_use {
         return Err(Ec2Error::dependency(format!(
             "resource {id} has a dependent object"
         )));
     }
     let id = id.to_string();
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     new_state.security_groups.remove(index);
     let mut x = Xml::returned_true();
     x.text("groupId", &id);
-    written("DeleteSecurityGroup", ctx, &x, new_state)
+    written(c, "DeleteSecurityGroup", &x, new_state)
 }

@@ -2,14 +2,14 @@
 
 use ipnet::Ipv4Net;
 
-use super::super::{ids, ControlContext, Handled};
+use super::super::ids;
 use super::derived::{arn, availability_zone_id};
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
 use super::lookup::{find_subnet, vpc_index};
-use super::params::Params;
 use super::vpcs::parse_cidr;
-use super::xml::{ok_response, written, Xml};
+use super::xml::{described, written, Xml};
+use super::{Call, Ec2Result};
 use crate::scenario::config::{Config, SubnetConfig, VpcConfig};
 
 fn render_subnet(x: &mut Xml, subnet: &SubnetConfig, vpc_id: &str, state: &Config) {
@@ -45,15 +45,11 @@ fn render_subnet(x: &mut Xml, subnet: &SubnetConfig, vpc_id: &str, state: &Confi
     });
 }
 
-pub(super) fn create_subnet(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let vpc_id = params.required("VpcId")?;
-    let cidr_text = params.required("CidrBlock")?;
-    let vpc_position = vpc_index(state, vpc_id)?;
-    let vpc = &state.vpcs[vpc_position];
+pub(super) fn create_subnet(c: &Call) -> Ec2Result {
+    let vpc_id = c.params.required("VpcId")?;
+    let cidr_text = c.params.required("CidrBlock")?;
+    let vpc_position = vpc_index(c.state, vpc_id)?;
+    let vpc = &c.state.vpcs[vpc_position];
     let cidr = parse_cidr(cidr_text)?;
     let vpc_cidr: Ipv4Net = vpc
         .cidr_block
@@ -76,8 +72,8 @@ pub(super) fn create_subnet(
             format!("The CIDR '{cidr_text}' conflicts with another subnet"),
         ));
     }
-    let region = &state.region;
-    let availability_zone = match params.get("AvailabilityZone").filter(|z| !z.is_empty()) {
+    let region = &c.state.region;
+    let availability_zone = match c.params.get("AvailabilityZone").filter(|z| !z.is_empty()) {
         Some(zone) => {
             let ok = zone
                 .strip_prefix(region.as_str())
@@ -102,21 +98,18 @@ pub(super) fn create_subnet(
         subnet_id: ids::ec2_id("subnet"),
         availability_zone,
         cidr_block: cidr.to_string(),
-        tags: params.tags("subnet")?,
+        tags: c.params.tags("subnet")?,
     };
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     new_state.vpcs[vpc_position].subnets.push(subnet.clone());
     let mut x = Xml::default();
-    x.element("subnet", |x| render_subnet(x, &subnet, vpc_id, state));
-    written("CreateSubnet", ctx, &x, new_state)
+    x.element("subnet", |x| render_subnet(x, &subnet, vpc_id, c.state));
+    written(c, "CreateSubnet", &x, new_state)
 }
 
-pub(super) fn describe_subnets(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let all: Vec<(&VpcConfig, &SubnetConfig)> = state
+pub(super) fn describe_subnets(c: &Call) -> Ec2Result {
+    let all: Vec<(&VpcConfig, &SubnetConfig)> = c
+        .state
         .vpcs
         .iter()
         .flat_map(|v| v.subnets.iter().map(move |s| (v, s)))
@@ -127,7 +120,7 @@ pub(super) fn describe_subnets(
         not_found: Ec2Error::subnet_not_found,
     };
     let selected = select(
-        params,
+        c.params,
         &all,
         &[by_id],
         |(_, s)| &s.tags,
@@ -136,32 +129,26 @@ pub(super) fn describe_subnets(
             "subnet-id" => one(&subnet.subnet_id),
             "availability-zone" | "availabilityZone" => one(&subnet.availability_zone),
             "availability-zone-id" => one(&availability_zone_id(
-                &state.region,
+                &c.state.region,
                 &subnet.availability_zone,
             )),
             "cidr" | "cidr-block" | "cidrBlock" => one(&subnet.cidr_block),
             "state" => one("available"),
-            "owner-id" => one(&state.account_id),
+            "owner-id" => one(&c.state.account_id),
             "default-for-az" | "defaultForAz" => one("false"),
-            "subnet-arn" => one(&arn(state, "subnet", &subnet.subnet_id)),
+            "subnet-arn" => one(&arn(c.state, "subnet", &subnet.subnet_id)),
             _ => None,
         },
     )?;
-    let mut x = Xml::default();
-    x.set("subnetSet", &selected, |x, (v, s)| {
-        render_subnet(x, s, &v.vpc_id, state)
-    });
-    Ok(Handled::read(ok_response("DescribeSubnets", ctx, &x)))
+    described(c, "DescribeSubnets", "subnetSet", &selected, |x, (v, s)| {
+        render_subnet(x, s, &v.vpc_id, c.state)
+    })
 }
 
-pub(super) fn delete_subnet(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let id = params.required("SubnetId")?;
-    find_subnet(state, id)?;
-    if state
+pub(super) fn delete_subnet(c: &Call) -> Ec2Result {
+    let id = c.params.required("SubnetId")?;
+    find_subnet(c.state, id)?;
+    if c.state
         .vpc_endpoints
         .iter()
         .any(|e| e.subnet_ids.iter().any(|s| s == id))
@@ -170,9 +157,9 @@ pub(super) fn delete_subnet(
             "The subnet '{id}' has dependencies and cannot be deleted."
         )));
     }
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     for vpc in &mut new_state.vpcs {
         vpc.subnets.retain(|s| s.subnet_id != id);
     }
-    written("DeleteSubnet", ctx, &Xml::returned_true(), new_state)
+    written(c, "DeleteSubnet", &Xml::returned_true(), new_state)
 }

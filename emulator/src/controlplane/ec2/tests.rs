@@ -1,11 +1,12 @@
 //! The EC2 handlers, end to end through `handle`: exact XML bodies, status codes and the
 //! edited scenarios.
 
-use super::derived::{availability_zone_id, derived_id, route53_style_id, vpce_hosted_zone_id};
+use super::derived::{availability_zone_id, vpce_hosted_zone_id};
 use super::describe::glob_match;
 use super::params::parse_form;
 use super::rules::{Rule, Source};
 use super::*;
+use crate::controlplane::ids;
 use crate::controlplane::{validate, ControlRequest};
 use crate::scenario::config::{ConfigOrigin, SubnetConfig, TagConfig};
 
@@ -83,7 +84,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
 fn assert_error(h: &Handled, status: u16, code: &str, message: &str) {
     assert_eq!(body(h), error(code, message));
     assert_eq!(h.response.status, status);
-    assert!(h.new_state.is_none());
+    assert!(h.change.is_none());
 }
 
 #[test]
@@ -155,8 +156,8 @@ fn create_vpc_answers_like_ec2_and_adds_the_default_group() {
     let text = body(&h);
     let id = between(&text, "<vpcId>", "</vpcId>").to_string();
     assert!(crate::model::names::is_resource_id(&id, "vpc"), "{id}");
-    let assoc = derived_id("vpc-cidr-assoc", &id);
-    let dopt = derived_id("dopt", "123456789012");
+    let assoc = ids::derived_ec2_id("vpc-cidr-assoc", &id);
+    let dopt = ids::derived_ec2_id("dopt", "123456789012");
     assert_eq!(
         text,
         ok(
@@ -164,7 +165,7 @@ fn create_vpc_answers_like_ec2_and_adds_the_default_group() {
             &format!("<vpc><vpcId>{id}</vpcId><ownerId>123456789012</ownerId><instanceTenancy>default</instanceTenancy><ipv6CidrBlockAssociationSet/><cidrBlockAssociationSet><item><associationId>{assoc}</associationId><cidrBlock>10.1.0.0/16</cidrBlock><cidrBlockState><state>associated</state></cidrBlockState></item></cidrBlockAssociationSet><isDefault>false</isDefault><tagSet><item><key>Name</key><value>second</value></item></tagSet><state>pending</state><cidrBlock>10.1.0.0/16</cidrBlock><dhcpOptionsId>{dopt}</dhcpOptionsId></vpc>")
         )
     );
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     assert_eq!(new_state.vpcs.len(), 2);
     let group = new_state
         .security_groups
@@ -248,10 +249,10 @@ fn delete_vpc_needs_an_empty_vpc() {
     );
     let created = post(&state(), "Action=CreateVpc&CidrBlock=10.9.0.0/16");
     let id = between(&body(&created), "<vpcId>", "</vpcId>").to_string();
-    let s = created.new_state.unwrap();
+    let s = created.change.unwrap().state;
     let h = post(&s, &format!("Action=DeleteVpc&VpcId={id}"));
     assert_eq!(body(&h), ok("DeleteVpc", "<return>true</return>"));
-    let s = h.new_state.unwrap();
+    let s = h.change.unwrap().state;
     assert_eq!(s.vpcs.len(), 1);
     assert!(s.security_groups.iter().all(|g| g.vpc_id != id));
 }
@@ -271,7 +272,7 @@ fn create_subnet_checks_cidrs_and_picks_a_free_zone() {
             &format!("<subnet><subnetId>{id}</subnetId><subnetArn>arn:aws:ec2:us-east-1:123456789012:subnet/{id}</subnetArn><state>available</state><vpcId>{VPC}</vpcId><cidrBlock>10.0.2.0/24</cidrBlock><availableIpAddressCount>251</availableIpAddressCount><availabilityZone>us-east-1c</availabilityZone><availabilityZoneId>use1-az3</availabilityZoneId><defaultForAz>false</defaultForAz><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch><mapCustomerOwnedIpOnLaunch>false</mapCustomerOwnedIpOnLaunch><ownerId>123456789012</ownerId><assignIpv6AddressOnCreation>false</assignIpv6AddressOnCreation><ipv6CidrBlockAssociationSet/><tagSet/><enableDns64>false</enableDns64><ipv6Native>false</ipv6Native><privateDnsNameOptionsOnLaunch><hostnameType>ip-name</hostnameType><enableResourceNameDnsARecord>false</enableResourceNameDnsARecord><enableResourceNameDnsAAAARecord>false</enableResourceNameDnsAAAARecord></privateDnsNameOptionsOnLaunch></subnet>")
         )
     );
-    assert_eq!(h.new_state.unwrap().vpcs[0].subnets.len(), 3);
+    assert_eq!(h.change.unwrap().state.vpcs[0].subnets.len(), 3);
 
     let h = post(
         &state(),
@@ -368,7 +369,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
             &format!("<return>true</return><groupId>{sg}</groupId><securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/{sg}</securityGroupArn>")
         )
     );
-    let s = h.new_state.unwrap();
+    let s = h.change.unwrap().state;
     let dup = post(
         &s,
         &format!("Action=CreateSecurityGroup&GroupName=endpoint&GroupDescription=x&VpcId={VPC}"),
@@ -409,7 +410,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
             &format!("<return>true</return><securityGroupRuleSet><item><securityGroupRuleId>{rule_cidr}</securityGroupRuleId><groupId>{sg}</groupId><groupOwnerId>123456789012</groupOwnerId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><cidrIpv4>10.20.0.0/16</cidrIpv4><description>on premises</description><tagSet/></item><item><securityGroupRuleId>{rule_group}</securityGroupRuleId><groupId>{sg}</groupId><groupOwnerId>123456789012</groupOwnerId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><referencedGroupInfo><groupId>{DEFAULT_SG}</groupId><userId>123456789012</userId></referencedGroupInfo><tagSet/></item></securityGroupRuleSet>")
         )
     );
-    let s = h.new_state.unwrap();
+    let s = h.change.unwrap().state;
     let g = s.security_groups.iter().find(|g| g.group_id == sg).unwrap();
     assert_eq!(g.ip_permissions.len(), 1);
     assert_eq!(
@@ -458,7 +459,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
             &format!("<return>true</return><unknownIpPermissionSet><item><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups/><ipRanges><item><cidrIp>10.99.0.0/16</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></unknownIpPermissionSet><revokedSecurityGroupRuleSet><item><securityGroupRuleId>{rule_cidr}</securityGroupRuleId><groupId>{sg}</groupId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><cidrIpv4>10.20.0.0/16</cidrIpv4><description>on premises</description></item></revokedSecurityGroupRuleSet>")
         )
     );
-    let s2 = h.new_state.unwrap();
+    let s2 = h.change.unwrap().state;
     let h = post(&s2, &format!("Action=RevokeSecurityGroupIngress&GroupId={sg}&IpProtocol=tcp&FromPort=443&ToPort=443&CidrIp=10.20.0.0/16"));
     assert_error(
         &h,
@@ -473,7 +474,7 @@ fn security_groups_are_created_authorized_revoked_and_described() {
         ),
     );
     assert_eq!(h.response.status, 200, "{}", body(&h));
-    let s3 = h.new_state.unwrap();
+    let s3 = h.change.unwrap().state;
     assert!(s3
         .security_groups
         .iter()
@@ -508,8 +509,8 @@ fn security_groups_are_created_authorized_revoked_and_described() {
 }
 
 fn endpoint_xml(id: &str, state_word: &str, suffix: &str, rest: &str) -> String {
-    let eni_a = derived_id("eni", &format!("{id}|{SUBNET_A}"));
-    let eni_b = derived_id("eni", &format!("{id}|{SUBNET_B}"));
+    let eni_a = ids::derived_ec2_id("eni", &format!("{id}|{SUBNET_A}"));
+    let eni_b = ids::derived_ec2_id("eni", &format!("{id}|{SUBNET_B}"));
     format!("<vpcEndpointId>{id}</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><vpcId>{VPC}</vpcId><serviceName>com.amazonaws.us-east-1.execute-api</serviceName><state>{state_word}</state><policyDocument>{{&quot;Statement&quot;:[{{&quot;Action&quot;:&quot;*&quot;,&quot;Effect&quot;:&quot;Allow&quot;,&quot;Principal&quot;:&quot;*&quot;,&quot;Resource&quot;:&quot;*&quot;}}]}}</policyDocument><routeTableIdSet/><subnetIdSet><item>{SUBNET_A}</item><item>{SUBNET_B}</item></subnetIdSet><groupSet><item><groupId>{DEFAULT_SG}</groupId><groupName>default</groupName></item></groupSet><ipAddressType>ipv4</ipAddressType><dnsOptions><dnsRecordIpType>ipv4</dnsRecordIpType></dnsOptions><networkInterfaceIdSet><item>{eni_a}</item><item>{eni_b}</item></networkInterfaceIdSet><dnsEntrySet><item><dnsName>{id}-{suffix}.execute-api.us-east-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z7HUB22UULQXV</hostedZoneId></item><item><dnsName>{id}-{suffix}-us-east-1a.execute-api.us-east-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z7HUB22UULQXV</hostedZoneId></item><item><dnsName>{id}-{suffix}-us-east-1b.execute-api.us-east-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z7HUB22UULQXV</hostedZoneId></item>{rest}"
     )
 }
@@ -518,7 +519,7 @@ fn endpoint_xml(id: &str, state_word: &str, suffix: &str, rest: &str) -> String 
 fn describe_vpc_endpoints_shows_dns_entries_in_aws_order() {
     let s = state();
     let h = post(&s, "Action=DescribeVpcEndpoints&Filter.1.Name=service-name&Filter.1.Value.1=com.amazonaws.us-east-1.execute-api");
-    let zone = route53_style_id(&format!("private-zone|{VPCE}"));
+    let zone = ids::hosted_zone_id(&format!("private-zone|{VPCE}"));
     let head = endpoint_xml(VPCE, "available", "abcd1234", "");
     let expected = ok(
         "DescribeVpcEndpoints",
@@ -564,7 +565,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
     let text = body(&h);
     let id = between(&text, "<vpcEndpointId>", "</vpcEndpointId>").to_string();
     let suffix = crate::model::names::endpoint_dns_suffix(&id);
-    let zone = route53_style_id(&format!("private-zone|{id}"));
+    let zone = ids::hosted_zone_id(&format!("private-zone|{id}"));
     let head = endpoint_xml(&id, "pending", &suffix, "");
     let expected = ok(
         "CreateVpcEndpoint",
@@ -572,7 +573,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
             head.replace("</dnsOptions>", "</dnsOptions><privateDnsEnabled>true</privateDnsEnabled><requesterManaged>false</requesterManaged>"))
     );
     assert_eq!(text, expected);
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     let e = new_state
         .vpc_endpoints
         .iter()
@@ -599,7 +600,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
         &new_state,
         &format!("Action=DeleteVpcEndpoints&VpcEndpointId.1={VPCE}"),
     );
-    let after = h.new_state.unwrap();
+    let after = h.change.unwrap().state;
     let topology = validate(&after).unwrap();
     let addresses: Vec<String> = topology
         .endpoint(&id)
@@ -645,7 +646,7 @@ fn modify_vpc_endpoint_edits_subnets_groups_policy_and_private_dns() {
     });
     let h = post(&with_c, &format!("Action=ModifyVpcEndpoint&VpcEndpointId={VPCE}&RemoveSubnetId.1={SUBNET_A}&AddSubnetId.1=subnet-0a1b2c3d4e5f60009&PolicyDocument=%7B%22Statement%22%3A%5B%5D%7D&PrivateDnsEnabled=false"));
     assert_eq!(body(&h), ok("ModifyVpcEndpoint", "<return>true</return>"));
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     let e = &new_state.vpc_endpoints[0];
     assert_eq!(
         e.subnet_ids,
@@ -676,7 +677,7 @@ fn modify_vpc_endpoint_edits_subnets_groups_policy_and_private_dns() {
     );
 
     let h = post(&new_state, &format!("Action=ModifyVpcEndpoint&VpcEndpointId={VPCE}&ResetPolicy=true&RemoveSecurityGroupId.1={DEFAULT_SG}"));
-    let e = &h.new_state.unwrap().vpc_endpoints[0];
+    let e = &h.change.unwrap().state.vpc_endpoints[0];
     assert_eq!(e.policy_document, None);
     assert_eq!(e.security_group_ids.as_deref(), Some(&[][..]));
 
@@ -707,7 +708,7 @@ fn delete_vpc_endpoints_reports_unknown_ids_and_unlinks_apis() {
         body(&h),
         ok("DeleteVpcEndpoints", "<unsuccessful><item><error><code>InvalidVpcEndpoint.NotFound</code><message>The Vpc Endpoint Id &apos;vpce-0000000000000000f&apos; does not exist</message></error><resourceId>vpce-0000000000000000f</resourceId></item></unsuccessful>")
     );
-    let new_state = h.new_state.unwrap();
+    let new_state = h.change.unwrap().state;
     assert!(new_state.vpc_endpoints.is_empty());
     assert!(new_state.rest_apis[0]
         .endpoint_configuration
@@ -718,13 +719,13 @@ fn delete_vpc_endpoints_reports_unknown_ids_and_unlinks_apis() {
         &new_state,
         &format!("Action=DeleteVpcEndpoints&VpcEndpointId.1={VPCE}"),
     );
-    assert!(h.new_state.is_none());
+    assert!(h.change.is_none());
     assert!(body(&h).contains("<unsuccessful><item>"));
     let h = post(
         &s,
         &format!("Action=DeleteVpcEndpoints&VpcEndpointId.1={VPCE}&VpcEndpointId.2=x"),
     );
-    assert!(h.new_state.is_some());
+    assert!(h.change.is_some());
     let h = post(&new_state, "Action=DeleteVpcEndpoints");
     assert_error(
         &h,
@@ -748,7 +749,7 @@ fn derived_values_have_aws_shapes() {
     assert_eq!(vpce_hosted_zone_id("eu-west-1"), "Z38GZ743OKFT7T");
     assert_eq!(vpce_hosted_zone_id("xx-nowhere-9").len(), 21);
     assert!(crate::model::names::is_resource_id(
-        &derived_id("eni", "x"),
+        &ids::derived_ec2_id("eni", "x"),
         "eni"
     ));
     assert!(glob_match("vpc-*", "vpc-123"));

@@ -3,13 +3,12 @@
 
 use ipnet::Ipv4Net;
 
-use super::super::{ids, ControlContext, Handled};
-use super::derived::derived_id;
+use super::super::ids;
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
 use super::lookup::vpc_index;
-use super::params::Params;
-use super::xml::{ok_response, written, Xml};
+use super::xml::{described, written, Xml};
+use super::{Call, Ec2Result};
 use crate::scenario::config::{
     Config, GroupPairConfig, IpPermissionConfig, SecurityGroupConfig, VpcConfig,
 };
@@ -23,7 +22,10 @@ fn render_vpc(x: &mut Xml, vpc: &VpcConfig, state: &Config, vpc_state: &str) {
         "cidrBlockAssociationSet",
         std::slice::from_ref(vpc),
         |x, v| {
-            x.text("associationId", &derived_id("vpc-cidr-assoc", &v.vpc_id));
+            x.text(
+                "associationId",
+                &ids::derived_ec2_id("vpc-cidr-assoc", &v.vpc_id),
+            );
             x.text("cidrBlock", &v.cidr_block);
             x.element("cidrBlockState", |x| x.text("state", "associated"));
         },
@@ -32,7 +34,10 @@ fn render_vpc(x: &mut Xml, vpc: &VpcConfig, state: &Config, vpc_state: &str) {
     x.tags(&vpc.tags);
     x.text("state", vpc_state);
     x.text("cidrBlock", &vpc.cidr_block);
-    x.text("dhcpOptionsId", &derived_id("dopt", &state.account_id));
+    x.text(
+        "dhcpOptionsId",
+        &ids::derived_ec2_id("dopt", &state.account_id),
+    );
 }
 
 /// A network address in CIDR form; host bits set (`10.0.0.1/16`) are refused as EC2 does.
@@ -48,12 +53,8 @@ pub(super) fn parse_cidr(text: &str) -> Result<Ipv4Net, Ec2Error> {
         })
 }
 
-pub(super) fn create_vpc(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let cidr_text = params.required("CidrBlock")?;
+pub(super) fn create_vpc(c: &Call) -> Ec2Result {
+    let cidr_text = c.params.required("CidrBlock")?;
     let cidr = parse_cidr(cidr_text)?;
     // VPCs are /16 to /28.
     if !(16..=28).contains(&cidr.prefix_len()) {
@@ -62,15 +63,16 @@ pub(super) fn create_vpc(
             format!("The CIDR '{cidr_text}' is invalid."),
         ));
     }
-    let tags = params.tags("vpc")?;
+    let tags = c.params.tags("vpc")?;
     let vpc = VpcConfig {
         vpc_id: ids::ec2_id("vpc"),
         cidr_block: cidr.to_string(),
         subnets: Vec::new(),
         tags,
     };
+    let group_id = ids::ec2_id("sg");
     let default_group = SecurityGroupConfig {
-        group_id: ids::ec2_id("sg"),
+        group_id: group_id.clone(),
         group_name: Some("default".into()),
         description: Some("default VPC security group".into()),
         vpc_id: vpc.vpc_id.clone(),
@@ -81,84 +83,70 @@ pub(super) fn create_vpc(
             to_port: None,
             ip_ranges: Vec::new(),
             ipv6_ranges: Vec::new(),
-            user_id_group_pairs: Vec::new(),
+            user_id_group_pairs: vec![GroupPairConfig {
+                group_id,
+                description: None,
+            }],
         }],
         tags: Vec::new(),
     };
-    let mut default_group = default_group;
-    default_group.ip_permissions[0]
-        .user_id_group_pairs
-        .push(GroupPairConfig {
-            group_id: default_group.group_id.clone(),
-            description: None,
-        });
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     new_state.vpcs.push(vpc.clone());
     new_state.security_groups.push(default_group);
     let mut x = Xml::default();
-    x.element("vpc", |x| render_vpc(x, &vpc, state, "pending"));
-    written("CreateVpc", ctx, &x, new_state)
+    x.element("vpc", |x| render_vpc(x, &vpc, c.state, "pending"));
+    written(c, "CreateVpc", &x, new_state)
 }
 
-pub(super) fn describe_vpcs(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
+pub(super) fn describe_vpcs(c: &Call) -> Ec2Result {
     let by_id = NamedBy {
         param: "VpcId",
         key: |v: &VpcConfig| Some(v.vpc_id.as_str()),
         not_found: Ec2Error::vpc_not_found,
     };
     let selected = select(
-        params,
-        &state.vpcs,
+        c.params,
+        &c.state.vpcs,
         &[by_id],
         |v| &v.tags,
         |vpc, name| match name {
             "vpc-id" => one(&vpc.vpc_id),
             "cidr" | "cidr-block" | "cidr-block-association.cidr-block" => one(&vpc.cidr_block),
             "state" => one("available"),
-            "owner-id" => one(&state.account_id),
+            "owner-id" => one(&c.state.account_id),
             "is-default" => one("false"),
-            "dhcp-options-id" => one(&derived_id("dopt", &state.account_id)),
+            "dhcp-options-id" => one(&ids::derived_ec2_id("dopt", &c.state.account_id)),
             _ => None,
         },
     )?;
     // MaxResults/NextToken: everything fits in one page here, so no nextToken is ever sent.
-    let mut x = Xml::default();
-    x.set("vpcSet", &selected, |x, v| {
-        render_vpc(x, v, state, "available")
-    });
-    Ok(Handled::read(ok_response("DescribeVpcs", ctx, &x)))
+    described(c, "DescribeVpcs", "vpcSet", &selected, |x, v| {
+        render_vpc(x, v, c.state, "available")
+    })
 }
 
-pub(super) fn delete_vpc(
-    params: &Params,
-    state: &Config,
-    ctx: &ControlContext,
-) -> Result<Handled, Ec2Error> {
-    let id = params.required("VpcId")?;
-    let vpc = &state.vpcs[vpc_index(state, id)?];
+pub(super) fn delete_vpc(c: &Call) -> Ec2Result {
+    let id = c.params.required("VpcId")?;
+    let vpc = &c.state.vpcs[vpc_index(c.state, id)?];
     let has_dependencies = !vpc.subnets.is_empty()
-        || state.vpc_endpoints.iter().any(|e| e.vpc_id == id)
-        || state
+        || c.state.vpc_endpoints.iter().any(|e| e.vpc_id == id)
+        || c.state
             .security_groups
             .iter()
             .any(|g| g.vpc_id == id && g.group_name.as_deref() != Some("default"))
-        || state
+        || c.state
             .emulator
             .clients
             .iter()
-            .any(|c| c.vpc_id.as_deref() == Some(id));
+            .any(|client| client.vpc_id.as_deref() == Some(id));
     if has_dependencies {
         return Err(Ec2Error::dependency(format!(
             "The vpc '{id}' has dependencies and cannot be deleted."
         )));
     }
-    let mut new_state = state.clone();
+    let mut new_state = c.state.clone();
     new_state.vpcs.retain(|v| v.vpc_id != id);
     // The default group goes with its VPC, as on AWS.
     new_state.security_groups.retain(|g| g.vpc_id != id);
-    written("DeleteVpc", ctx, &Xml::returned_true(), new_state)
+    written(c, "DeleteVpc", &Xml::returned_true(), new_state)
 }

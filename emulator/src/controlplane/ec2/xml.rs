@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::super::{ControlContext, ControlResponse, Handled};
-use super::error::{checked, Ec2Error};
+use super::error::checked;
+use super::{Call, Ec2Result};
 use crate::scenario::config::{Config, TagConfig};
 
 pub(super) const XMLNS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
@@ -99,16 +100,29 @@ pub(super) fn ok_response(action: &str, ctx: &ControlContext, body: &Xml) -> Con
     ControlResponse::new(200, CONTENT_TYPE, text)
 }
 
-/// A change's answer: `action`'s response with `body`, and the edited state once it validates.
-pub(super) fn written(
+/// A read's answer: `action`'s response with `body`.
+pub(super) fn answered(c: &Call, action: &str, body: &Xml) -> Ec2Result {
+    Ok(Handled::read(ok_response(action, c.ctx, body)))
+}
+
+/// A Describe* call's answer: `action`'s response listing `items` in the set `tag`.
+pub(super) fn described<T>(
+    c: &Call,
     action: &str,
-    ctx: &ControlContext,
-    body: &Xml,
-    new_state: Config,
-) -> Result<Handled, Ec2Error> {
+    tag: &str,
+    items: &[T],
+    each: impl FnMut(&mut Xml, &T),
+) -> Ec2Result {
+    let mut x = Xml::default();
+    x.set(tag, items, each);
+    answered(c, action, &x)
+}
+
+/// A change's answer: `action`'s response with `body`, and the edited state once it validates.
+pub(super) fn written(c: &Call, action: &str, body: &Xml, new_state: Config) -> Ec2Result {
     let (new_state, topology) = checked(new_state)?;
     Ok(Handled::write(
-        ok_response(action, ctx, body),
+        ok_response(action, c.ctx, body),
         new_state,
         topology,
     ))
