@@ -32,15 +32,9 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Makes a validated topology the one being served (DNS, HTTPS listeners, routing).
 pub trait ApplyTopology: Send + Sync {
-    /// Serves `topology` from now on, or says why it cannot be served without a restart.
-    ///
-    /// The data plane's own answer, in words; the control plane only calls [`Self::serve`].
-    fn apply(&self, topology: Topology) -> Result<(), String>;
-
-    /// Serves `topology` from now on, or says why not as an [`ApplyError`].
-    fn serve(&self, topology: Topology) -> Result<(), ApplyError> {
-        self.apply(topology).map_err(ApplyError::from)
-    }
+    /// Serves `topology` from now on, or says why not (it needs a restart, or a new endpoint
+    /// address cannot be listened on).
+    fn serve(&self, topology: Topology) -> Result<(), ApplyError>;
 }
 
 /// Why a change was not made: what is served and saved stays as it was.
@@ -63,12 +57,6 @@ pub enum ApplyError {
 }
 
 /// The data plane's refusal, as [`ApplyTopology::apply`] words it.
-impl From<String> for ApplyError {
-    fn from(reason: String) -> ApplyError {
-        ApplyError::Refused(reason)
-    }
-}
-
 /// Which service a call is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Service {
@@ -130,11 +118,6 @@ impl ControlPlane {
         let mut writer = self.lock_writer();
         writer.held.clear();
         self.commit(&mut writer, config, topology, false)
-    }
-
-    /// [`Self::reload`], with the error in words (what `Emulator::reload` takes today).
-    pub fn replace(&self, config: Config, topology: Topology) -> Result<(), String> {
-        self.reload(config, topology).map_err(|e| e.to_string())
     }
 
     fn lock_writer(&self) -> std::sync::MutexGuard<'_, Writer> {
@@ -485,7 +468,7 @@ mod tests {
 
     #[test]
     fn an_apply_error_reads_as_its_cause() {
-        let refused = ApplyError::from("the new scenario needs a restart: region".to_string());
+        let refused = ApplyError::Refused("the new scenario needs a restart: region".to_string());
         assert!(matches!(refused, ApplyError::Refused(_)));
         assert_eq!(
             refused.to_string(),

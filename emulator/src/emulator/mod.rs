@@ -93,9 +93,9 @@ impl Emulator {
         let warnings = new.warnings.clone();
         let ready = ready_info(&new, self.dns_addr(), &self.ca_path, self.https_port());
         match (&self.control, config) {
-            (Some((plane, _)), Some(config)) => {
-                plane.replace(config, new).map_err(ReloadError::Listen)?
-            }
+            (Some((plane, _)), Some(config)) => plane
+                .reload(config, new)
+                .map_err(|e| ReloadError::Listen(e.to_string()))?,
             _ => self.serving.apply(new)?,
         }
         let control_plane_endpoint = self.ready.control_plane_endpoint.take();

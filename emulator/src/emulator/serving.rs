@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 
 use super::ports::{bind_error, tcp_listener, HTTPS};
 use super::ReloadError;
-use crate::controlplane::ApplyTopology;
+use crate::controlplane::{ApplyError, ApplyTopology};
 use crate::dataplane::gateway::server::HttpsServer;
 use crate::dataplane::gateway::Gateway;
 use crate::model::topology::Topology;
@@ -136,8 +136,8 @@ impl Serving {
 }
 
 impl ApplyTopology for Serving {
-    fn apply(&self, topology: Topology) -> Result<(), String> {
-        Serving::apply(self, topology).map_err(|e| e.to_string())
+    fn serve(&self, topology: Topology) -> Result<(), ApplyError> {
+        Serving::apply(self, topology).map_err(|e| ApplyError::Refused(e.to_string()))
     }
 }
 
