@@ -13,7 +13,6 @@
 pub mod apigateway;
 pub mod console;
 pub mod ec2;
-pub mod ids;
 pub mod propagation;
 pub mod server;
 pub mod store;
@@ -140,7 +139,7 @@ impl ControlContext {
     pub fn now() -> ControlContext {
         ControlContext {
             now: time::OffsetDateTime::now_utc(),
-            request_id: ids::request_id(),
+            request_id: crate::model::ids::request_id(),
         }
     }
 }

@@ -210,7 +210,7 @@ pub struct RouteMatch<'a> {
 impl Resource {
     fn new(path: String) -> Resource {
         Resource {
-            id: crate::model::names::short_id(&path),
+            id: crate::model::ids::resource_id(&path),
             path,
             methods: BTreeMap::new(),
             literal_children: BTreeMap::new(),

@@ -6,6 +6,7 @@
 //! through an `Arc` swapped whole.
 
 pub mod api;
+pub mod ids;
 pub mod names;
 pub mod network;
 pub(crate) mod percent;

@@ -95,19 +95,6 @@ pub fn api_arn(region: &Region, account_id: &str, api_id: &str) -> String {
     )
 }
 
-/// A 6-character lowercase id derived from `seed`, in the shape of API Gateway's resource and
-/// deployment ids, stable across restarts.
-pub fn short_id(seed: &str) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    digest
-        .as_ref()
-        .iter()
-        .take(6)
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect()
-}
-
 /// How AWS shows an account id in denial messages: eight `*` and the last four digits.
 pub fn masked_account(account_id: &str) -> String {
     let tail = account_id

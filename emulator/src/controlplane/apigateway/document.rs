@@ -8,7 +8,7 @@ use crate::scenario::config::{Config, DeploymentConfig, RestApiConfig};
 
 use super::state::region;
 use super::wire::{object_entry, ApiError};
-use crate::controlplane::ids::current_deployment_id;
+use crate::model::ids::current_deployment_id;
 
 pub(super) use crate::scenario::openapi::OPERATIONS;
 

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::controlplane::ids;
 use crate::controlplane::ControlRequest;
+use crate::model::ids;
 use crate::model::names;
 use crate::scenario::config::{Config, RestApiConfig};
 

@@ -1,7 +1,7 @@
 //! Values EC2 shows that the scenario does not keep: ARNs, timestamps, the Region's hosted zone
-//! and zone ids (ids derived with a hash are made in [`crate::controlplane::ids`]).
+//! and zone ids (ids derived with a hash are made in [`crate::model::ids`]).
 
-use super::super::ids;
+use crate::model::ids;
 use crate::model::names::Region;
 use crate::scenario::config::Config;
 

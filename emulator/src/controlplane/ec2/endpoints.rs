@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::super::{ids, Handled};
+use super::super::Handled;
 use super::addresses::{free_address, pin_addresses, with_pinned_endpoint};
 use super::derived::{region_of, timestamp, vpce_hosted_zone_id};
 use super::describe::{one, select, NamedBy};
@@ -12,6 +12,7 @@ use super::error::{current_topology, Ec2Error};
 use super::lookup::{endpoint_index, find_subnet, group_index, vpc_index};
 use super::xml::{answered, described, ok_response, written, Xml};
 use super::{Call, Ec2Result};
+use crate::model::ids;
 use crate::model::topology::Topology;
 use crate::scenario::config::{
     Config, NetworkInterfaceConfig, SecurityGroupConfig, SubnetConfig, VpcEndpointConfig,

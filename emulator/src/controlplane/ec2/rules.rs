@@ -4,11 +4,11 @@
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
-use super::super::ids;
 use super::error::Ec2Error;
 use super::lookup::group_index;
 use super::params::Params;
 use super::xml::Xml;
+use crate::model::ids;
 use crate::scenario::config::{
     Config, GroupPairConfig, IpPermissionConfig, IpRangeConfig, Ipv6RangeConfig,
 };

@@ -2,7 +2,6 @@
 //! RevokeSecurityGroupIngress and DeleteSecurityGroup. Only ingress is kept: egress is shown as
 //! AWS's default allow-all rule.
 
-use super::super::ids;
 use super::derived::arn;
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
@@ -14,6 +13,7 @@ use super::rules::{
 };
 use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
+use crate::model::ids;
 use crate::scenario::config::{Config, IpPermissionConfig, IpRangeConfig, SecurityGroupConfig};
 
 /// The group a call names by `GroupId` or (legacy) `GroupName`.

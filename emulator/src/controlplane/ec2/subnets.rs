@@ -2,7 +2,6 @@
 
 use ipnet::Ipv4Net;
 
-use super::super::ids;
 use super::derived::{arn, availability_zone_id};
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
@@ -10,6 +9,7 @@ use super::lookup::{find_subnet, vpc_index};
 use super::vpcs::parse_cidr;
 use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
+use crate::model::ids;
 use crate::scenario::config::{Config, SubnetConfig, VpcConfig};
 
 fn render_subnet(x: &mut Xml, subnet: &SubnetConfig, vpc_id: &str, state: &Config) {

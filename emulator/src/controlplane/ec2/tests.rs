@@ -6,8 +6,8 @@ use super::describe::glob_match;
 use super::params::parse_form;
 use super::rules::{Rule, Source};
 use super::*;
-use crate::controlplane::ids;
 use crate::controlplane::{validate, ControlRequest};
+use crate::model::ids;
 use crate::scenario::config::{ConfigOrigin, SubnetConfig, TagConfig};
 
 const VPC: &str = "vpc-0a1b2c3d4e5f67890";

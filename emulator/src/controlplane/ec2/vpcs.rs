@@ -3,12 +3,12 @@
 
 use ipnet::Ipv4Net;
 
-use super::super::ids;
 use super::describe::{one, select, NamedBy};
 use super::error::Ec2Error;
 use super::lookup::vpc_index;
 use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
+use crate::model::ids;
 use crate::scenario::config::{
     Config, GroupPairConfig, IpPermissionConfig, SecurityGroupConfig, VpcConfig,
 };

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::model::api::ApiDefinition;
-use crate::model::names;
 use crate::scenario::config::{ConfigError, DeploymentConfig, RestApiConfig, StageConfig};
 use crate::scenario::document;
 use iam_policy::{Policy, PolicyScope};
@@ -80,7 +79,7 @@ impl Builder {
             "a PRIVATE API cannot be deployed without one; add \"policy\" or remove \"stages\"",
         )?;
         Ok(Arc::new(Deployment {
-            id: names::short_id(&format!("deployment/{}", a.id)),
+            id: crate::model::ids::current_deployment_id(&a.id),
             definition,
             policy,
         }))

@@ -277,7 +277,10 @@ fn a_stage_with_a_deployment_id_serves_that_snapshot() {
         &api.stages["prod"].deployment
     ));
     let live = &api.stages["live"];
-    assert_eq!(live.deployment.id, names::short_id("deployment/chw1a2q2xk"));
+    assert_eq!(
+        live.deployment.id,
+        crate::model::ids::short_id("deployment/chw1a2q2xk")
+    );
     assert!(live.deployment.definition.route("/pets", "GET").is_some());
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::model::names::short_id;
+use crate::model::ids::{self, short_id};
 use crate::scenario::document::{child_path, DocumentError};
 
 /// The physical id of a resource, and its type.
@@ -65,19 +65,10 @@ fn derive_id(kind: &str, logical: &str, resource: &Value, stack_name: &str) -> S
 
 /// `prefix-0` and 16 hexadecimal digits of the logical id's digest, as EC2 ids look.
 fn hex_id(prefix: &str, logical: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, logical.as_bytes());
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}-0{}", &hex[..16])
+    format!("{prefix}-0{}", ids::derived_hex(logical, 16))
 }
 
 /// Ten lowercase letters and digits, as API Gateway's ids look.
 fn api_id(logical: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, format!("api/{logical}").as_bytes());
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    digest
-        .as_ref()
-        .iter()
-        .take(10)
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect()
+    ids::derived_apigateway_id(&format!("api/{logical}"), 10)
 }

@@ -1,4 +1,5 @@
-//! Every id the control plane makes, in the shapes AWS gives them:
+//! Every id the emulator makes, in the shapes AWS gives them (the control plane's new
+//! resources, the ids a template's resources get, the ids the data plane reports):
 //!
 //! | id | shape | made |
 //! | --- | --- | --- |
@@ -11,9 +12,11 @@
 //! | Route 53 hosted zone | `Z` + 20 of `[A-Z0-9]` | [`hosted_zone_id`], from a seed |
 //! | request | a UUID | [`request_id`], at random |
 //!
+//! | template resource | `vpc-0` + 16 hex, 10 or 6 of `[a-z0-9]` | [`derived_hex`], [`derived_apigateway_id`], from the logical id |
+//!
 //! Derived ids are hashes of what they belong to: stable across restarts, so they are never
 //! stored. The 6-character derived ids are the data plane's too (`$context.resourceId`,
-//! `$context.deploymentId`), which is why they come from [`crate::model::names::short_id`].
+//! `$context.deploymentId`).
 
 use std::fmt::Write as _;
 
@@ -42,12 +45,30 @@ pub fn deployment_id() -> String {
 
 /// A resource's id, derived from its path (`/` is the root resource).
 pub fn resource_id(path: &str) -> String {
-    crate::model::names::short_id(path)
+    short_id(path)
 }
 
 /// The deployment id the data plane reports for stages of `api_id` without a `deploymentId`.
 pub fn current_deployment_id(api_id: &str) -> String {
-    crate::model::names::short_id(&format!("deployment/{api_id}"))
+    short_id(&format!("deployment/{api_id}"))
+}
+
+/// A 6-character id derived from `seed`, in the shape of API Gateway's resource and deployment
+/// ids, stable across restarts.
+pub fn short_id(seed: &str) -> String {
+    derived_apigateway_id(seed, 6)
+}
+
+/// `len` characters of `[a-z0-9]` derived from `seed` (`len` ≤ 32).
+pub fn derived_apigateway_id(seed: &str, len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    digest
+        .as_ref()
+        .iter()
+        .take(len)
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// `Z` and 20 uppercase letters and digits derived from `seed`, as newer Route 53 zone ids look.
@@ -83,8 +104,8 @@ fn random_apigateway_id(len: usize) -> String {
     out
 }
 
-/// `n` lowercase hex digits derived from `seed`.
-fn derived_hex(seed: &str, n: usize) -> String {
+/// `n` lowercase hex digits derived from `seed` (`n` ≤ 64).
+pub fn derived_hex(seed: &str, n: usize) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
     let mut hex = String::with_capacity(64);
     for b in digest.as_ref() {
@@ -152,7 +173,7 @@ mod tests {
         assert!(is_apigateway_shaped(&current, 6), "{current}");
         assert_eq!(
             current,
-            crate::model::names::short_id("deployment/chw1a2q2xk")
+            crate::model::ids::short_id("deployment/chw1a2q2xk")
         );
     }
 
