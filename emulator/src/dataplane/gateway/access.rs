@@ -39,7 +39,7 @@ pub(super) fn access_context(
     let context = request_context(request, ids, outcome, facts, &host);
     // The access log reads what templates read, and what only a finished request has.
     let mut line = context.object(&ContextUse::All);
-    let (message, response_type) = error(response).unwrap_or_default();
+    let (message, response_type) = error_fields(response).unwrap_or_default();
     let message_string = if message.is_empty() {
         String::new()
     } else {
@@ -101,7 +101,7 @@ fn request_context<'a>(
 }
 
 /// `$context.error.message` and `.responseType` of an error response (`None` for an answer).
-fn error(response: &GatewayResponse) -> Option<(String, &'static str)> {
+fn error_fields(response: &GatewayResponse) -> Option<(String, &'static str)> {
     let kind = response.header("x-amzn-ErrorType")?;
     let message = serde_json::from_slice::<Value>(&response.body)
         .ok()

@@ -168,10 +168,7 @@ impl Backends {
             Ok::<_, IntegrationError>((status, headers, body))
         };
         tokio::time::timeout(timeout, call).await.map_err(|_| {
-            let cause = format!(
-                "Execution failed due to a timeout error after {} ms",
-                timeout.as_millis()
-            );
+            let cause = timed_out(timeout);
             tracing::warn!(%uri, "{cause}");
             IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?
@@ -398,6 +395,14 @@ fn http_headers(
     builder.header(
         "Content-Type",
         request.header("content-type").unwrap_or("application/json"),
+    )
+}
+
+/// The cause logged for an integration that did not answer within `timeout`.
+pub(super) fn timed_out(timeout: Duration) -> String {
+    format!(
+        "Execution failed due to a timeout error after {} ms",
+        timeout.as_millis()
     )
 }
 

@@ -19,7 +19,7 @@ use http_body_util::Full;
 use serde_json::{json, Map, Value};
 use tokio::io::AsyncWriteExt;
 
-use super::http::{forwarded_for, proxy_output, Backends};
+use super::http::{forwarded_for, proxy_output, timed_out, Backends};
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::GatewayError;
@@ -75,13 +75,25 @@ fn add_value(single: &mut Map<String, Value>, multi: &mut Map<String, Value>, k:
     }
 }
 
-/// `headers` and `multiValueHeaders`: the client's, then what API Gateway adds.
-fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
+/// A name's one value in both of the event's maps, replacing any the client sent.
+fn set_value(single: &mut Map<String, Value>, multi: &mut Map<String, Value>, k: &str, v: &str) {
+    single.insert(k.to_string(), Value::String(v.to_string()));
+    multi.insert(k.to_string(), json!([v]));
+}
+
+/// The single- and multi-value maps of names and values, in order.
+fn value_maps(pairs: &[(String, String)]) -> (Map<String, Value>, Map<String, Value>) {
     let mut single = Map::new();
-    let mut multi: Map<String, Value> = Map::new();
-    for (k, v) in request.headers {
+    let mut multi = Map::new();
+    for (k, v) in pairs {
         add_value(&mut single, &mut multi, k, v);
     }
+    (single, multi)
+}
+
+/// `headers` and `multiValueHeaders`: the client's, then what API Gateway adds.
+fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
+    let (mut single, mut multi) = value_maps(request.headers);
     // What API Gateway adds for a request that came through a VPC endpoint (captured events).
     if !request.vpce_id.is_empty() {
         for (k, v) in [
@@ -95,21 +107,12 @@ fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, 
         }
     }
     let forwarded = forwarded_for(request);
-    single.insert("X-Forwarded-For".into(), Value::String(forwarded.clone()));
-    multi.insert("X-Forwarded-For".into(), json!([forwarded]));
-    for (k, v) in [("X-Forwarded-Port", "443"), ("X-Forwarded-Proto", "https")] {
-        single.insert(k.into(), Value::String(v.into()));
-        multi.insert(k.into(), json!([v]));
-    }
-    (single, multi)
-}
-
-/// `queryStringParameters` and `multiValueQueryStringParameters`.
-fn query_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
-    let mut single = Map::new();
-    let mut multi: Map<String, Value> = Map::new();
-    for (k, v) in request.query {
-        add_value(&mut single, &mut multi, k, v);
+    for (k, v) in [
+        ("X-Forwarded-For", forwarded.as_str()),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+    ] {
+        set_value(&mut single, &mut multi, k, v);
     }
     (single, multi)
 }
@@ -186,7 +189,7 @@ fn request_context(request: &MethodRequest<'_>) -> Value {
 /// The REST API (payload 1.0) proxy event.
 pub fn event(request: &MethodRequest<'_>) -> Value {
     let (headers, multi_headers) = header_maps(request);
-    let (query, multi_query) = query_maps(request);
+    let (query, multi_query) = value_maps(request.query);
     let path_parameters = string_map(request.path_parameters.iter().map(|(k, v)| (k, v)));
     let (body, base64_encoded) = event_body(request);
     json!({
@@ -221,12 +224,23 @@ pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<Integ
     }
     .and_then(|s| u16::try_from(s).ok())
     .filter(|s| (100..=599).contains(s))?;
-    let scalar = |v: &Value| match v {
+    let headers = response_headers(&value)?;
+    let body = response_body(&value, request)?;
+    Some(proxy_output(status, headers, body, true))
+}
+
+/// A header value the response may give: a string, number or boolean.
+fn scalar(v: &Value) -> Option<String> {
+    match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    };
+    }
+}
+
+/// The response's `multiValueHeaders`, then those of its `headers` not named there.
+fn response_headers(value: &Map<String, Value>) -> Option<Vec<(String, String)>> {
     let mut headers: Vec<(String, String)> = Vec::new();
     match value.get("multiValueHeaders") {
         None | Some(Value::Null) => {}
@@ -251,6 +265,12 @@ pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<Integ
         }
         Some(_) => return None,
     }
+    Some(headers)
+}
+
+/// The response's `body`, decoded from base64 when `isBase64Encoded` says so and the client
+/// accepts a binary media type.
+fn response_body(value: &Map<String, Value>, request: &MethodRequest<'_>) -> Option<Bytes> {
     let body = match value.get("body") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
@@ -267,16 +287,14 @@ pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<Integ
             .split(',')
             .any(|t| request.api.is_binary(t.split(';').next().unwrap_or("")))
     });
-    let body = if base64_encoded && accepts_binary {
-        Bytes::from(
-            base64::engine::general_purpose::STANDARD
-                .decode(body.trim())
-                .ok()?,
-        )
+    if base64_encoded && accepts_binary {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .ok()?;
+        Some(Bytes::from(decoded))
     } else {
-        Bytes::from(body)
-    };
-    Some(proxy_output(status, headers, body, true))
+        Some(Bytes::from(body))
+    }
 }
 
 /// Runs an AWS_PROXY integration.
@@ -373,10 +391,7 @@ async fn run_command(
     let output = tokio::time::timeout(timeout, child.wait_with_output())
         .await
         .map_err(|_| {
-            let cause = format!(
-                "Execution failed due to a timeout error after {} ms",
-                timeout.as_millis()
-            );
+            let cause = timed_out(timeout);
             tracing::warn!(function = arn, "{cause}");
             IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?
