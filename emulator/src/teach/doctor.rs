@@ -182,38 +182,15 @@ fn bundle_has(path: &Path, ca_pem: &str) -> bool {
 }
 
 fn trust(certs_dir: &Path, env: &Environment<'_>) -> Vec<Finding> {
-    let ca = match pki::describe(certs_dir) {
-        Ok(Some(ca)) => ca,
-        Ok(None) => {
-            return vec![fix(
-                format!("no local CA in {} yet", certs_dir.display()),
-                vec![format!(
-                    "apigw-emulator up --certs-dir {}   # creates it; then run doctor again",
-                    certs_dir.display()
-                )],
-            )]
-        }
-        Err(e) => return vec![fix(format!("the local CA is unusable: {e}"), Vec::new())],
+    let (cert_path, ca_pem) = match local_ca(certs_dir) {
+        Ok(ca) => ca,
+        Err(finding) => return vec![finding],
     };
-    let Ok(ca_pem) = std::fs::read_to_string(&ca.cert_path) else {
-        return vec![fix(
-            format!("{} cannot be read", ca.cert_path.display()),
-            Vec::new(),
-        )];
-    };
-    let pem = ca.cert_path.display().to_string();
+    let pem = cert_path.display().to_string();
     let via_var = |name: &str| -> bool {
         (env.var)(name).is_some_and(|p| bundle_has(Path::new(&p), &ca_pem))
     };
     let system = bundle_has(&env.system_bundle, &ca_pem);
-    let system_fix = format!(
-        "sudo cp {pem} /usr/local/share/ca-certificates/apigw-emulator.crt && sudo update-ca-certificates"
-    );
-    let mut out = Vec::new();
-    let mut runtime = |name: &str, trusted: Option<&str>, fixes: Vec<String>| match trusted {
-        Some(how) => out.push(ok(format!("{name}: trusts the local CA ({how})"))),
-        None => out.push(fix(format!("{name}: does not trust the local CA"), fixes)),
-    };
     let curl_how = if via_var("CURL_CA_BUNDLE") {
         Some("CURL_CA_BUNDLE")
     } else if system {
@@ -221,31 +198,63 @@ fn trust(certs_dir: &Path, env: &Environment<'_>) -> Vec<Finding> {
     } else {
         None
     };
-    runtime(
+    let system_fix = format!(
+        "sudo cp {pem} /usr/local/share/ca-certificates/apigw-emulator.crt && sudo update-ca-certificates"
+    );
+    let mut out = vec![runtime(
         "curl",
         curl_how,
-        vec![format!("export CURL_CA_BUNDLE={pem}"), system_fix.clone()],
-    );
-    let python_how = if via_var("REQUESTS_CA_BUNDLE") {
-        Some("REQUESTS_CA_BUNDLE")
-    } else {
-        None
+        vec![format!("export CURL_CA_BUNDLE={pem}"), system_fix],
+    )];
+    for (name, var) in [
+        ("Python requests", "REQUESTS_CA_BUNDLE"),
+        ("the AWS CLI (and boto3)", "AWS_CA_BUNDLE"),
+        ("Node.js", "NODE_EXTRA_CA_CERTS"),
+    ] {
+        out.push(runtime(
+            name,
+            via_var(var).then_some(var),
+            vec![format!("export {var}={pem}")],
+        ));
+    }
+    out.push(java(&pem));
+    out
+}
+
+/// The local CA's certificate path and PEM text, or the finding that says why there is none.
+fn local_ca(certs_dir: &Path) -> Result<(PathBuf, String), Finding> {
+    let ca = match pki::describe(certs_dir) {
+        Ok(Some(ca)) => ca,
+        Ok(None) => {
+            return Err(fix(
+                format!("no local CA in {} yet", certs_dir.display()),
+                vec![format!(
+                    "apigw-emulator up --certs-dir {}   # creates it; then run doctor again",
+                    certs_dir.display()
+                )],
+            ))
+        }
+        Err(e) => return Err(fix(format!("the local CA is unusable: {e}"), Vec::new())),
     };
-    runtime(
-        "Python requests",
-        python_how,
-        vec![format!("export REQUESTS_CA_BUNDLE={pem}")],
-    );
-    runtime(
-        "the AWS CLI (and boto3)",
-        via_var("AWS_CA_BUNDLE").then_some("AWS_CA_BUNDLE"),
-        vec![format!("export AWS_CA_BUNDLE={pem}")],
-    );
-    runtime(
-        "Node.js",
-        via_var("NODE_EXTRA_CA_CERTS").then_some("NODE_EXTRA_CA_CERTS"),
-        vec![format!("export NODE_EXTRA_CA_CERTS={pem}")],
-    );
+    match std::fs::read_to_string(&ca.cert_path) {
+        Ok(ca_pem) => Ok((ca.cert_path, ca_pem)),
+        Err(_) => Err(fix(
+            format!("{} cannot be read", ca.cert_path.display()),
+            Vec::new(),
+        )),
+    }
+}
+
+/// A runtime's finding: how it trusts the local CA, or the fixes when it does not.
+fn runtime(name: &str, trusted: Option<&str>, fixes: Vec<String>) -> Finding {
+    match trusted {
+        Some(how) => ok(format!("{name}: trusts the local CA ({how})")),
+        None => fix(format!("{name}: does not trust the local CA"), fixes),
+    }
+}
+
+/// Java's default trust store, through `keytool`, when there is one.
+fn java(pem: &str) -> Finding {
     let java = std::process::Command::new("keytool")
         .args([
             "-list",
@@ -262,9 +271,8 @@ fn trust(certs_dir: &Path, env: &Environment<'_>) -> Vec<Finding> {
             o.status.success().then_some("the cacerts alias apigw-emulator"),
             vec![format!("sudo keytool -importcert -noprompt -alias apigw-emulator -file {pem} -cacerts -storepass changeit")],
         ),
-        Err(_) => out.push(ok("Java: no keytool here, nothing to check")),
+        Err(_) => ok("Java: no keytool here, nothing to check"),
     }
-    out
 }
 
 #[cfg(test)]

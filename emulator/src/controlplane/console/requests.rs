@@ -115,20 +115,35 @@ fn row(e: &LoggedRequest, out: &mut String) {
 
 pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
     let Some(entry) = seq_text.parse::<u64>().ok().and_then(|seq| log.get(seq)) else {
-        let body = format!(
-            "<section id=\"request-missing\"><p>Request <code>{}</code> is not among the last {} kept (the log holds {} since the start).</p><p><a href=\"/console/requests\">Back to the list</a></p></section>",
-            escape(seq_text),
-            log.capacity(),
-            log.total()
-        );
-        return html::response(
-            404,
-            html::page("Request not found", Nav::Requests, None, &body),
-        );
+        return missing(log, seq_text);
     };
     let e = &*entry;
-    let decision = e.trace.decision_name();
     let mut out = String::new();
+    summary(e, &mut out);
+    trace_table(e, &mut out);
+    explain_link(e, &mut out);
+    html::response(
+        200,
+        html::page(&format!("Request {}", e.seq), Nav::Requests, None, &out),
+    )
+}
+
+/// The 404 page for a sequence number the log does not hold (any more).
+fn missing(log: &RequestLog, seq_text: &str) -> ControlResponse {
+    let body = format!(
+        "<section id=\"request-missing\"><p>Request <code>{}</code> is not among the last {} kept (the log holds {} since the start).</p><p><a href=\"/console/requests\">Back to the list</a></p></section>",
+        escape(seq_text),
+        log.capacity(),
+        log.total()
+    );
+    html::response(
+        404,
+        html::page("Request not found", Nav::Requests, None, &body),
+    )
+}
+
+/// The request itself: time, request line, Host, status, request id, latency.
+fn summary(e: &LoggedRequest, out: &mut String) {
     let _ = write!(
         out,
         "<section><dl id=\"request-detail\" data-request-seq=\"{seq}\">\
@@ -150,8 +165,30 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
         milliseconds(e.latency),
         seq = e.seq,
     );
+}
+
+/// `<code>` around a value, or around `-` when there is none.
+fn code_or_dash(value: Option<&str>) -> String {
+    format!("<code>{}</code>", or_dash(value))
+}
+
+/// The trace table: one row a step of the request's way through the gateway.
+fn trace_table(e: &LoggedRequest, out: &mut String) {
     out.push_str("<h2>Trace</h2><section><table id=\"request-trace\"><tbody>");
-    let steps: [(&str, &str, String); 8] = [
+    for (key, label, value) in trace_steps(e) {
+        let _ = write!(
+            out,
+            "<tr data-trace=\"{key}\"><th>{label}</th><td>{value}</td></tr>"
+        );
+    }
+    out.push_str("</tbody></table></section>");
+}
+
+/// The trace's rows: key, label and the value's HTML.
+fn trace_steps(e: &LoggedRequest) -> [(&'static str, &'static str, String); 8] {
+    let decision = e.trace.decision_name();
+    let reason = e.trace.reason.as_ref().map(ToString::to_string);
+    [
         (
             "source",
             "Source",
@@ -161,22 +198,14 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
         (
             "endpoint",
             "Endpoint",
-            format!("<code>{}</code>", or_dash(e.trace.endpoint.as_deref())),
+            code_or_dash(e.trace.endpoint.as_deref()),
         ),
-        (
-            "api",
-            "API",
-            format!("<code>{}</code>", or_dash(e.trace.api.as_deref())),
-        ),
-        (
-            "stage",
-            "Stage",
-            format!("<code>{}</code>", or_dash(e.trace.stage.as_deref())),
-        ),
+        ("api", "API", code_or_dash(e.trace.api.as_deref())),
+        ("stage", "Stage", code_or_dash(e.trace.stage.as_deref())),
         (
             "resource",
             "Resource",
-            format!("<code>{}</code>", or_dash(e.trace.resource.as_deref())),
+            code_or_dash(e.trace.resource.as_deref()),
         ),
         (
             "decision",
@@ -187,24 +216,12 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
                 escape(decision)
             ),
         ),
-        (
-            "reason",
-            "Reason",
-            escape(
-                &e.trace
-                    .reason
-                    .as_ref()
-                    .map_or_else(|| "-".to_string(), ToString::to_string),
-            ),
-        ),
-    ];
-    for (key, label, value) in steps {
-        let _ = write!(
-            out,
-            "<tr data-trace=\"{key}\"><th>{label}</th><td>{value}</td></tr>"
-        );
-    }
-    out.push_str("</tbody></table></section>");
+        ("reason", "Reason", or_dash(reason.as_deref())),
+    ]
+}
+
+/// The links under the trace: explain this request, back to the list.
+fn explain_link(e: &LoggedRequest, out: &mut String) {
     let command = curl_command(e);
     let _ = write!(
         out,
@@ -212,10 +229,6 @@ pub(super) fn detail(log: &RequestLog, seq_text: &str) -> ControlResponse {
         crate::model::percent::encode_component(&command),
         crate::model::percent::encode_component(&e.source.ip().to_string())
     );
-    html::response(
-        200,
-        html::page(&format!("Request {}", e.seq), Nav::Requests, None, &out),
-    )
 }
 
 /// A curl command line for the explain form that repeats what can be known of the request

@@ -219,9 +219,74 @@ fn u16_at(raw: &[u8], at: usize) -> Option<u16> {
 /// leaving `out` unspecified, for anything else, and for an answer with no records (it needs the
 /// zone's SOA): the general path answers those.
 fn fast_answer(topology: &Topology, raw: &[u8], name: &mut String, out: &mut Vec<u8>) -> bool {
-    let Some(flags) = u16_at(raw, 2) else {
+    let Some(query) = simple_query(raw, name) else {
         return false;
     };
+    let Some(answer) = topology.dns_answer(name) else {
+        return false;
+    };
+    let qtype = query.qtype;
+    let addresses = answer.addresses.iter().filter(|ip| match ip {
+        IpAddr::V4(_) => qtype == TYPE_A,
+        IpAddr::V6(_) => qtype == TYPE_AAAA,
+    });
+    let count = addresses.clone().count();
+    if count == 0 {
+        return false;
+    }
+    out.clear();
+    write_header(&query, count as u16, out);
+    write_records(&query, addresses, topology.settings.dns_ttl, out);
+    if let Some(payload) = query.payload {
+        write_opt(payload, out);
+    }
+    out.len() <= usize::from(query.payload.unwrap_or(512))
+}
+
+/// What the fast path reads of a query it can answer.
+struct SimpleQuery<'q> {
+    /// The query's id, as it stands in the header.
+    id: &'q [u8],
+    flags: u16,
+    /// `TYPE_A` or `TYPE_AAAA`.
+    qtype: u16,
+    /// The question as it stands in the query: the name, type and class.
+    question: &'q [u8],
+    /// The payload size to answer within (at least 512), when the query has an OPT record.
+    payload: Option<u16>,
+}
+
+/// Reads a query the fast path can answer, its name into `name`; `None` for any other.
+fn simple_query<'q>(raw: &'q [u8], name: &mut String) -> Option<SimpleQuery<'q>> {
+    let (flags, with_opt) = simple_header(raw)?;
+    let at = read_name(raw, name)?;
+    let (Some(qtype), Some(CLASS_IN)) = (u16_at(raw, at), u16_at(raw, at + 2)) else {
+        return None;
+    };
+    if name.len() > 253 || !matches!(qtype, TYPE_A | TYPE_AAAA) {
+        return None;
+    }
+    let at = at + 4;
+    let payload = if with_opt {
+        Some(opt_payload(raw, at)?)
+    } else if at == raw.len() {
+        None
+    } else {
+        return None;
+    };
+    Some(SimpleQuery {
+        id: &raw[..2],
+        flags,
+        qtype,
+        question: &raw[12..at],
+        payload,
+    })
+}
+
+/// The flags of a standard query with one question and at most one additional record, and
+/// whether it has that record.
+fn simple_header(raw: &[u8]) -> Option<(u16, bool)> {
+    let flags = u16_at(raw, 2)?;
     let counts = (
         u16_at(raw, 4),
         u16_at(raw, 6),
@@ -231,94 +296,75 @@ fn fast_answer(topology: &Topology, raw: &[u8], name: &mut String, out: &mut Vec
     if flags & (FLAG_QR | OPCODE_MASK | FLAG_TC) != 0
         || !matches!(counts, (Some(1), Some(0), Some(0), Some(0 | 1)))
     {
-        return false;
+        return None;
     }
-    let with_opt = counts.3 == Some(1);
+    Some((flags, counts.3 == Some(1)))
+}
 
-    // The question: labels, then type and class.
+/// Reads the question's name into `name`, dotted, and returns where its type starts; `None`
+/// unless every label is in lower case (letters, digits, `-`) and none is compressed.
+fn read_name(raw: &[u8], name: &mut String) -> Option<usize> {
     name.clear();
     let mut at = 12;
     loop {
-        let Some(&len) = raw.get(at) else {
-            return false;
-        };
+        let len = *raw.get(at)?;
         at += 1;
         if len == 0 {
-            break;
+            return Some(at);
         }
         // Longer than 63 is a compression pointer or invalid: the general path decides.
-        let Some(label) = raw.get(at..at + usize::from(len)).filter(|_| len <= 63) else {
-            return false;
-        };
+        let label = raw.get(at..at + usize::from(len)).filter(|_| len <= 63)?;
         let lower = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
-        let Some(label) = std::str::from_utf8(label)
+        let label = std::str::from_utf8(label)
             .ok()
-            .filter(|l| l.as_bytes().iter().all(lower))
-        else {
-            return false;
-        };
+            .filter(|l| l.as_bytes().iter().all(lower))?;
         if !name.is_empty() {
             name.push('.');
         }
         name.push_str(label);
         at += usize::from(len);
     }
-    let (Some(qtype), Some(CLASS_IN)) = (u16_at(raw, at), u16_at(raw, at + 2)) else {
-        return false;
+}
+
+/// The payload size of the OPT record at `at`, the query's last record: root name, EDNS
+/// version 0, options ignored (as the general path ignores them).
+fn opt_payload(raw: &[u8], at: usize) -> Option<u16> {
+    let (Some(0), Some(TYPE_OPT), Some(payload), Some(rdlen)) = (
+        raw.get(at).copied(),
+        u16_at(raw, at + 1),
+        u16_at(raw, at + 3),
+        u16_at(raw, at + 9),
+    ) else {
+        return None;
     };
-    if name.len() > 253 || !matches!(qtype, TYPE_A | TYPE_AAAA) {
-        return false;
+    if raw.get(at + 6) != Some(&0) || at + 11 + usize::from(rdlen) != raw.len() {
+        return None;
     }
-    let question = &raw[12..at + 4];
-    at += 4;
+    Some(payload.max(512))
+}
 
-    // The OPT record, when there is one: root name, EDNS version 0, options ignored (as the
-    // general path ignores them).
-    let payload = if with_opt {
-        let (Some(0), Some(TYPE_OPT), Some(payload), Some(rdlen)) = (
-            raw.get(at).copied(),
-            u16_at(raw, at + 1),
-            u16_at(raw, at + 3),
-            u16_at(raw, at + 9),
-        ) else {
-            return false;
-        };
-        if raw.get(at + 6) != Some(&0) || at + 11 + usize::from(rdlen) != raw.len() {
-            return false;
-        }
-        Some(payload.max(512))
-    } else {
-        if at != raw.len() {
-            return false;
-        }
-        None
-    };
-
-    let Some(answer) = topology.dns_answer(name) else {
-        return false;
-    };
-    let addresses = answer.addresses.iter().filter(|ip| match ip {
-        IpAddr::V4(_) => qtype == TYPE_A,
-        IpAddr::V6(_) => qtype == TYPE_AAAA,
-    });
-    let count = addresses.clone().count();
-    if count == 0 {
-        return false;
-    }
-    let ttl = topology.settings.dns_ttl;
-
-    out.clear();
-    out.extend_from_slice(&raw[..2]);
-    let response_flags = FLAG_QR | FLAG_AA | (flags & (FLAG_RD | FLAG_CD));
+/// The response's header and its copy of the question.
+fn write_header(query: &SimpleQuery<'_>, answers: u16, out: &mut Vec<u8>) {
+    out.extend_from_slice(query.id);
+    let response_flags = FLAG_QR | FLAG_AA | (query.flags & (FLAG_RD | FLAG_CD));
     out.extend_from_slice(&response_flags.to_be_bytes());
-    for count in [1, count as u16, 0, u16::from(with_opt)] {
+    for count in [1, answers, 0, u16::from(query.payload.is_some())] {
         out.extend_from_slice(&count.to_be_bytes());
     }
-    out.extend_from_slice(question);
+    out.extend_from_slice(query.question);
+}
+
+/// One answer record an address.
+fn write_records<'a>(
+    query: &SimpleQuery<'_>,
+    addresses: impl Iterator<Item = &'a IpAddr>,
+    ttl: u32,
+    out: &mut Vec<u8>,
+) {
     // The owner is the question's name, written out in the first record and pointed to from the
     // others: hickory-proto's encoder does not compress against the question, and UDP answers
     // stay byte for byte what TCP answers are.
-    let owner = &question[..question.len() - 4];
+    let owner = &query.question[..query.question.len() - 4];
     let mut first_owner_at = None;
     for ip in addresses {
         match first_owner_at {
@@ -328,7 +374,7 @@ fn fast_answer(topology: &Topology, raw: &[u8], name: &mut String, out: &mut Vec
             }
             Some(offset) => out.extend_from_slice(&(0xc000 | offset as u16).to_be_bytes()),
         }
-        out.extend_from_slice(&qtype.to_be_bytes());
+        out.extend_from_slice(&query.qtype.to_be_bytes());
         out.extend_from_slice(&CLASS_IN.to_be_bytes());
         out.extend_from_slice(&ttl.to_be_bytes());
         match ip {
@@ -342,14 +388,15 @@ fn fast_answer(topology: &Topology, raw: &[u8], name: &mut String, out: &mut Vec
             }
         }
     }
-    if let Some(payload) = payload {
-        // Root name, OPT, our payload size, extended rcode 0, version 0, no flags, no options.
-        out.push(0);
-        out.extend_from_slice(&TYPE_OPT.to_be_bytes());
-        out.extend_from_slice(&payload.to_be_bytes());
-        out.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    }
-    out.len() <= usize::from(payload.unwrap_or(512))
+}
+
+/// The response's OPT record: root name, OPT, our payload size, extended rcode 0, version 0,
+/// no flags, no options.
+fn write_opt(payload: u16, out: &mut Vec<u8>) {
+    out.push(0);
+    out.extend_from_slice(&TYPE_OPT.to_be_bytes());
+    out.extend_from_slice(&payload.to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
 }
 
 #[cfg(test)]

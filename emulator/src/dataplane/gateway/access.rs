@@ -36,52 +36,10 @@ pub(super) fn access_context(
     started: std::time::Instant,
 ) -> Value {
     let host = host_name(request);
-    let error = response.header("x-amzn-ErrorType").map(|kind| {
-        let message = serde_json::from_slice::<Value>(&response.body)
-            .ok()
-            .and_then(|v| {
-                v.get("message")
-                    .or_else(|| v.get("Message"))
-                    .and_then(|m| m.as_str().map(str::to_string))
-            })
-            .unwrap_or_default();
-        let response_type = match kind {
-            "MissingAuthenticationTokenException" => "MISSING_AUTHENTICATION_TOKEN",
-            "AccessDeniedException" => "ACCESS_DENIED",
-            "UnsupportedMediaTypeException" => "UNSUPPORTED_MEDIA_TYPE",
-            "ForbiddenException" => "DEFAULT_4XX",
-            _ if response.status == 504 => "INTEGRATION_TIMEOUT",
-            _ => "INTEGRATION_FAILURE",
-        };
-        (message, response_type)
-    });
-    let (message, response_type) = error.unwrap_or_default();
-    let context = RequestContext {
-        account_id: &facts.account_id,
-        api_id: outcome.trace.api.as_deref().unwrap_or_default(),
-        deployment_id: &facts.stage.deployment.id,
-        domain_name: &host,
-        extended_request_id: &ids.extended_request_id,
-        http_method: &request.method,
-        path_below_stage: &facts.path_below_stage,
-        protocol: request.protocol(),
-        request_id: &ids.request_id,
-        request_time: &facts.request_time.0,
-        request_time_epoch: facts.request_time.1,
-        resource_id: facts.resource_id.as_deref(),
-        resource_path: outcome.trace.resource.as_deref(),
-        stage: &facts.stage.name,
-        source_ip: facts.source_ip,
-        user_agent: request.header("user-agent"),
-        vpce_id: outcome
-            .trace
-            .endpoint
-            .as_deref()
-            .filter(|e| e.starts_with("vpce-")),
-        vpc_id: Some(facts.vpc_id.as_str()).filter(|v| !v.is_empty()),
-    };
+    let context = request_context(request, ids, outcome, facts, &host);
     // The access log reads what templates read, and what only a finished request has.
     let mut line = context.object(&ContextUse::All);
+    let (message, response_type) = error_fields(response).unwrap_or_default();
     let message_string = if message.is_empty() {
         String::new()
     } else {
@@ -106,4 +64,60 @@ pub(super) fn access_context(
         line.insert(key.to_string(), value);
     }
     Value::Object(line)
+}
+
+/// The `$context` templates read, for a request that reached a stage.
+fn request_context<'a>(
+    request: &'a GatewayRequest,
+    ids: &'a RequestIds,
+    outcome: &'a Outcome,
+    facts: &'a AccessFacts,
+    host: &'a str,
+) -> RequestContext<'a> {
+    RequestContext {
+        account_id: &facts.account_id,
+        api_id: outcome.trace.api.as_deref().unwrap_or_default(),
+        deployment_id: &facts.stage.deployment.id,
+        domain_name: host,
+        extended_request_id: &ids.extended_request_id,
+        http_method: &request.method,
+        path_below_stage: &facts.path_below_stage,
+        protocol: request.protocol(),
+        request_id: &ids.request_id,
+        request_time: &facts.request_time.0,
+        request_time_epoch: facts.request_time.1,
+        resource_id: facts.resource_id.as_deref(),
+        resource_path: outcome.trace.resource.as_deref(),
+        stage: &facts.stage.name,
+        source_ip: facts.source_ip,
+        user_agent: request.header("user-agent"),
+        vpce_id: outcome
+            .trace
+            .endpoint
+            .as_deref()
+            .filter(|e| e.starts_with("vpce-")),
+        vpc_id: Some(facts.vpc_id.as_str()).filter(|v| !v.is_empty()),
+    }
+}
+
+/// `$context.error.message` and `.responseType` of an error response (`None` for an answer).
+fn error_fields(response: &GatewayResponse) -> Option<(String, &'static str)> {
+    let kind = response.header("x-amzn-ErrorType")?;
+    let message = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .or_else(|| v.get("Message"))
+                .and_then(|m| m.as_str().map(str::to_string))
+        })
+        .unwrap_or_default();
+    let response_type = match kind {
+        "MissingAuthenticationTokenException" => "MISSING_AUTHENTICATION_TOKEN",
+        "AccessDeniedException" => "ACCESS_DENIED",
+        "UnsupportedMediaTypeException" => "UNSUPPORTED_MEDIA_TYPE",
+        "ForbiddenException" => "DEFAULT_4XX",
+        _ if response.status == 504 => "INTEGRATION_TIMEOUT",
+        _ => "INTEGRATION_FAILURE",
+    };
+    Some((message, response_type))
 }

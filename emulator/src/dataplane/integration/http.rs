@@ -168,10 +168,7 @@ impl Backends {
             Ok::<_, IntegrationError>((status, headers, body))
         };
         tokio::time::timeout(timeout, call).await.map_err(|_| {
-            let cause = format!(
-                "Execution failed due to a timeout error after {} ms",
-                timeout.as_millis()
-            );
+            let cause = timed_out(timeout);
             tracing::warn!(%uri, "{cause}");
             IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?
@@ -213,115 +210,9 @@ impl Backends {
         spec: &HttpIntegration,
         request: &MethodRequest<'_>,
     ) -> Result<IntegrationOutput, IntegrationError> {
-        let mut uri = request.with_stage_variables(&spec.uri);
-        let mut query: Vec<(String, String)> = Vec::new();
-        let mut headers: Vec<(String, String)> = Vec::new();
-        for (target, source) in &spec.request_parameters {
-            let value = request.parameter(source);
-            if let Some(name) = target.strip_prefix("integration.request.path.") {
-                let value = value.unwrap_or_default();
-                uri = uri.replace(
-                    &format!("{{{name}}}"),
-                    &crate::model::percent::encode_path(&value),
-                );
-            } else if let Some(name) = target
-                .strip_prefix("integration.request.querystring.")
-                .or_else(|| target.strip_prefix("integration.request.multivaluequerystring."))
-            {
-                if let Some(v) = value {
-                    query.push((name.to_string(), v));
-                }
-            } else if let Some(name) = target
-                .strip_prefix("integration.request.header.")
-                .or_else(|| target.strip_prefix("integration.request.multivalueheader."))
-            {
-                if let Some(v) = value {
-                    headers.push((name.to_string(), v));
-                }
-            }
-        }
-        if spec.proxy {
-            // The console maps `{proxy}` itself; a hand-written definition that did not still
-            // gets the path parameter of the same name (lenient, noted in the README).
-            for (name, value) in request.path_parameters {
-                uri = uri.replace(
-                    &format!("{{{name}}}"),
-                    &crate::model::percent::encode_path(value),
-                );
-            }
-        }
-        let mut query_string: Vec<String> = Vec::new();
-        if spec.proxy {
-            if let Some(raw) = request.raw_query.filter(|q| !q.is_empty()) {
-                query_string.push(raw.to_string());
-            }
-        }
-        query_string.extend(query.iter().map(|(k, v)| {
-            format!(
-                "{}={}",
-                crate::model::percent::encode_component(k),
-                crate::model::percent::encode_component(v)
-            )
-        }));
-        if !query_string.is_empty() {
-            uri.push(if uri.contains('?') { '&' } else { '?' });
-            uri.push_str(&query_string.join("&"));
-        }
+        let (uri, mapped_headers) = backend_uri(spec, request);
         let (target, host_header) = self.resolve(&uri)?;
-        let method = if spec.http_method == "ANY" {
-            request.http_method
-        } else {
-            spec.http_method.as_str()
-        };
-        let mut builder = http::Request::builder().method(method).uri(target);
-        let body = if spec.proxy {
-            for (k, v) in request.headers {
-                let lower = k.to_ascii_lowercase();
-                if !NOT_FORWARDED.contains(&lower.as_str())
-                    && !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k))
-                {
-                    builder = builder.header(k.as_str(), v.as_str());
-                }
-            }
-            builder = builder.header("Host", host_header);
-            let forwarded = match request.header("x-forwarded-for") {
-                Some(previous) => format!("{previous}, {}", request.source_ip),
-                None => request.source_ip.to_string(),
-            };
-            builder = builder
-                .header("X-Forwarded-For", forwarded)
-                .header("X-Amzn-Apigateway-Api-Id", request.api_id);
-            if !request.vpce_id.is_empty() {
-                builder = builder
-                    .header("x-amzn-vpc-id", request.vpc_id)
-                    .header("x-amzn-vpce-config", "1")
-                    .header("x-amzn-vpce-id", request.vpce_id);
-            }
-            request.body.clone()
-        } else {
-            let body = request_body(request, &spec.request_templates, spec.passthrough_behavior)?;
-            builder = builder
-                .header("Host", host_header)
-                .header("User-Agent", format!("AmazonAPIGateway_{}", request.api_id))
-                .header("X-Amzn-Apigateway-Api-Id", request.api_id)
-                .header("Accept", "application/json");
-            if !body.is_empty() {
-                builder = builder.header(
-                    "Content-Type",
-                    request.header("content-type").unwrap_or("application/json"),
-                );
-            }
-            body
-        };
-        builder = builder.header("X-Amzn-Trace-Id", response::trace_id());
-        for (k, v) in &headers {
-            builder = builder.header(k.as_str(), v.as_str());
-        }
-        let outgoing = builder.body(Full::new(body)).map_err(|e| {
-            let cause = format!("Execution failed due to configuration error: the integration request is invalid: {e}");
-            tracing::warn!(%uri, "{cause}");
-            IntegrationError::new(GatewayError::InternalServerError, cause)
-        })?;
+        let outgoing = outgoing_request(spec, request, &uri, target, host_header, &mapped_headers)?;
         let (status, backend_headers, body) = self
             .send(
                 outgoing,
@@ -338,6 +229,188 @@ impl Backends {
             IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
         map_response(chosen, request, &backend_headers, body, true)
+    }
+}
+
+/// Parameters mapped to the backend request, by where they go.
+type Mapped = Vec<(String, String)>;
+
+/// The backend URI with its placeholders filled and its query string, and the headers the
+/// integration maps.
+fn backend_uri(spec: &HttpIntegration, request: &MethodRequest<'_>) -> (String, Mapped) {
+    let mut uri = request.with_stage_variables(&spec.uri);
+    let (query, headers) = map_parameters(spec, request, &mut uri);
+    if spec.proxy {
+        // The console maps `{proxy}` itself; a hand-written definition that did not still
+        // gets the path parameter of the same name (lenient, noted in the README).
+        for (name, value) in request.path_parameters {
+            fill_placeholder(&mut uri, name, value);
+        }
+    }
+    let raw_query = request.raw_query.filter(|q| spec.proxy && !q.is_empty());
+    append_query(&mut uri, raw_query, &query);
+    (uri, headers)
+}
+
+/// Applies `integration.request.*` parameters: path ones fill `uri`'s placeholders; query
+/// string and header ones come back, in that order.
+fn map_parameters(
+    spec: &HttpIntegration,
+    request: &MethodRequest<'_>,
+    uri: &mut String,
+) -> (Mapped, Mapped) {
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for (target, source) in &spec.request_parameters {
+        let value = request.parameter(source);
+        if let Some(name) = target.strip_prefix("integration.request.path.") {
+            fill_placeholder(uri, name, &value.unwrap_or_default());
+        } else if let Some(name) = target
+            .strip_prefix("integration.request.querystring.")
+            .or_else(|| target.strip_prefix("integration.request.multivaluequerystring."))
+        {
+            if let Some(v) = value {
+                query.push((name.to_string(), v));
+            }
+        } else if let Some(name) = target
+            .strip_prefix("integration.request.header.")
+            .or_else(|| target.strip_prefix("integration.request.multivalueheader."))
+        {
+            if let Some(v) = value {
+                headers.push((name.to_string(), v));
+            }
+        }
+    }
+    (query, headers)
+}
+
+/// Replaces `{name}` in `uri` with `value`, percent-encoded as a path.
+fn fill_placeholder(uri: &mut String, name: &str, value: &str) {
+    *uri = uri.replace(
+        &format!("{{{name}}}"),
+        &crate::model::percent::encode_path(value),
+    );
+}
+
+/// Appends the client's query string as sent (HTTP_PROXY), then the mapped parameters.
+fn append_query(uri: &mut String, raw_query: Option<&str>, query: &[(String, String)]) {
+    let mut query_string: Vec<String> = Vec::new();
+    if let Some(raw) = raw_query {
+        query_string.push(raw.to_string());
+    }
+    query_string.extend(query.iter().map(|(k, v)| {
+        format!(
+            "{}={}",
+            crate::model::percent::encode_component(k),
+            crate::model::percent::encode_component(v)
+        )
+    }));
+    if !query_string.is_empty() {
+        uri.push(if uri.contains('?') { '&' } else { '?' });
+        uri.push_str(&query_string.join("&"));
+    }
+}
+
+/// The request sent to the backend: method, headers and body, by the integration's kind.
+fn outgoing_request(
+    spec: &HttpIntegration,
+    request: &MethodRequest<'_>,
+    uri: &str,
+    target: http::Uri,
+    host_header: String,
+    mapped_headers: &[(String, String)],
+) -> Result<http::Request<Full<Bytes>>, IntegrationError> {
+    let method = if spec.http_method == "ANY" {
+        request.http_method
+    } else {
+        spec.http_method.as_str()
+    };
+    let builder = http::Request::builder().method(method).uri(target);
+    let (builder, body) = if spec.proxy {
+        let builder = proxy_headers(builder, request, host_header, mapped_headers);
+        (builder, request.body.clone())
+    } else {
+        let body = request_body(request, &spec.request_templates, spec.passthrough_behavior)?;
+        (http_headers(builder, request, host_header, &body), body)
+    };
+    let mut builder = builder.header("X-Amzn-Trace-Id", response::trace_id());
+    for (k, v) in mapped_headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder.body(Full::new(body)).map_err(|e| {
+        let cause = format!(
+            "Execution failed due to configuration error: the integration request is invalid: {e}"
+        );
+        tracing::warn!(%uri, "{cause}");
+        IntegrationError::new(GatewayError::InternalServerError, cause)
+    })
+}
+
+/// HTTP_PROXY's headers: the client's (but hop-by-hop ones and those the integration maps),
+/// then what API Gateway adds.
+fn proxy_headers(
+    mut builder: http::request::Builder,
+    request: &MethodRequest<'_>,
+    host_header: String,
+    mapped_headers: &[(String, String)],
+) -> http::request::Builder {
+    for (k, v) in request.headers {
+        let lower = k.to_ascii_lowercase();
+        if !NOT_FORWARDED.contains(&lower.as_str())
+            && !mapped_headers
+                .iter()
+                .any(|(h, _)| h.eq_ignore_ascii_case(k))
+        {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+    }
+    builder = builder
+        .header("Host", host_header)
+        .header("X-Forwarded-For", forwarded_for(request))
+        .header("X-Amzn-Apigateway-Api-Id", request.api_id);
+    if !request.vpce_id.is_empty() {
+        builder = builder
+            .header("x-amzn-vpc-id", request.vpc_id)
+            .header("x-amzn-vpce-config", "1")
+            .header("x-amzn-vpce-id", request.vpce_id);
+    }
+    builder
+}
+
+/// HTTP (non-proxy) headers: only API Gateway's own, and the content type of a body.
+fn http_headers(
+    builder: http::request::Builder,
+    request: &MethodRequest<'_>,
+    host_header: String,
+    body: &Bytes,
+) -> http::request::Builder {
+    let builder = builder
+        .header("Host", host_header)
+        .header("User-Agent", format!("AmazonAPIGateway_{}", request.api_id))
+        .header("X-Amzn-Apigateway-Api-Id", request.api_id)
+        .header("Accept", "application/json");
+    if body.is_empty() {
+        return builder;
+    }
+    builder.header(
+        "Content-Type",
+        request.header("content-type").unwrap_or("application/json"),
+    )
+}
+
+/// The cause logged for an integration that did not answer within `timeout`.
+pub(super) fn timed_out(timeout: Duration) -> String {
+    format!(
+        "Execution failed due to a timeout error after {} ms",
+        timeout.as_millis()
+    )
+}
+
+/// `X-Forwarded-For` as a proxy passes it on: the client's own list, then its address.
+pub(super) fn forwarded_for(request: &MethodRequest<'_>) -> String {
+    match request.header("x-forwarded-for") {
+        Some(previous) => format!("{previous}, {}", request.source_ip),
+        None => request.source_ip.to_string(),
     }
 }
 

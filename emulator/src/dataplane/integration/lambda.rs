@@ -19,7 +19,7 @@ use http_body_util::Full;
 use serde_json::{json, Map, Value};
 use tokio::io::AsyncWriteExt;
 
-use super::http::{proxy_output, Backends};
+use super::http::{forwarded_for, proxy_output, timed_out, Backends};
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
 use crate::dataplane::gateway::response::GatewayError;
@@ -55,83 +55,95 @@ fn lookup<'f>(
         .or_else(|| functions.get(name))
 }
 
-fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
-    let mut single = Map::new();
-    let mut multi: Map<String, Value> = Map::new();
-    let mut add = |k: &str, v: &str| {
-        single.insert(k.to_string(), Value::String(v.to_string()));
-        match multi.get_mut(k) {
-            Some(Value::Array(values)) => values.push(Value::String(v.to_string())),
-            _ => {
-                multi.insert(k.to_string(), json!([v]));
-            }
+/// A name's value in both of the event's maps: the single-value one keeps the last value, the
+/// multi-value one lists them all.
+fn add_value(single: &mut Map<String, Value>, multi: &mut Map<String, Value>, k: &str, v: &str) {
+    single.insert(k.to_string(), Value::String(v.to_string()));
+    match multi.get_mut(k) {
+        Some(Value::Array(values)) => values.push(Value::String(v.to_string())),
+        _ => {
+            multi.insert(k.to_string(), json!([v]));
         }
-    };
-    for (k, v) in request.headers {
-        add(k, v);
     }
-    // What API Gateway adds for a request that came through a VPC endpoint (captured events).
-    if !request.vpce_id.is_empty() {
-        add("x-amzn-cipher-suite", request.cipher_suite);
-        add("x-amzn-tls-version", request.tls_version);
-        add("x-amzn-vpc-id", request.vpc_id);
-        add("x-amzn-vpce-config", "1");
-        add("x-amzn-vpce-id", request.vpce_id);
-    }
-    let forwarded = match request.header("x-forwarded-for") {
-        Some(previous) => format!("{previous}, {}", request.source_ip),
-        None => request.source_ip.to_string(),
-    };
-    single.insert("X-Forwarded-For".into(), Value::String(forwarded.clone()));
-    multi.insert("X-Forwarded-For".into(), json!([forwarded]));
-    for (k, v) in [("X-Forwarded-Port", "443"), ("X-Forwarded-Proto", "https")] {
-        single.insert(k.into(), Value::String(v.into()));
-        multi.insert(k.into(), json!([v]));
+}
+
+/// A name's one value in both of the event's maps, replacing any the client sent.
+fn set_value(single: &mut Map<String, Value>, multi: &mut Map<String, Value>, k: &str, v: &str) {
+    single.insert(k.to_string(), Value::String(v.to_string()));
+    multi.insert(k.to_string(), json!([v]));
+}
+
+/// The single- and multi-value maps of names and values, in order.
+fn value_maps(pairs: &[(String, String)]) -> (Map<String, Value>, Map<String, Value>) {
+    let mut single = Map::new();
+    let mut multi = Map::new();
+    for (k, v) in pairs {
+        add_value(&mut single, &mut multi, k, v);
     }
     (single, multi)
 }
 
-/// The REST API (payload 1.0) proxy event.
-pub fn event(request: &MethodRequest<'_>) -> Value {
-    let (headers, multi_headers) = header_maps(request);
-    let mut query = Map::new();
-    let mut multi_query: Map<String, Value> = Map::new();
-    for (k, v) in request.query {
-        query.insert(k.clone(), Value::String(v.clone()));
-        match multi_query.get_mut(k) {
-            Some(Value::Array(values)) => values.push(Value::String(v.clone())),
-            _ => {
-                multi_query.insert(k.clone(), json!([v]));
-            }
+/// `headers` and `multiValueHeaders`: the client's, then what API Gateway adds.
+fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
+    let (mut single, mut multi) = value_maps(request.headers);
+    // What API Gateway adds for a request that came through a VPC endpoint (captured events).
+    if !request.vpce_id.is_empty() {
+        for (k, v) in [
+            ("x-amzn-cipher-suite", request.cipher_suite),
+            ("x-amzn-tls-version", request.tls_version),
+            ("x-amzn-vpc-id", request.vpc_id),
+            ("x-amzn-vpce-config", "1"),
+            ("x-amzn-vpce-id", request.vpce_id),
+        ] {
+            add_value(&mut single, &mut multi, k, v);
         }
     }
-    let or_null = |m: Map<String, Value>| {
-        if m.is_empty() {
-            Value::Null
-        } else {
-            Value::Object(m)
-        }
-    };
-    let path_parameters: Map<String, Value> = request
-        .path_parameters
-        .iter()
+    let forwarded = forwarded_for(request);
+    for (k, v) in [
+        ("X-Forwarded-For", forwarded.as_str()),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+    ] {
+        set_value(&mut single, &mut multi, k, v);
+    }
+    (single, multi)
+}
+
+/// Names and values as a JSON object of strings.
+fn string_map<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Map<String, Value> {
+    pairs
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let stage_variables: Map<String, Value> = request
-        .stage_variables
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
+        .collect()
+}
+
+/// An empty map is `null` in the event.
+fn or_null(m: Map<String, Value>) -> Value {
+    if m.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(m)
+    }
+}
+
+/// The event's `body` (`null` when empty; base64 for a binary media type) and whether it is
+/// base64-encoded.
+fn event_body(request: &MethodRequest<'_>) -> (Value, bool) {
+    if request.body.is_empty() {
+        return (Value::Null, false);
+    }
     let binary = request
         .header("content-type")
         .is_some_and(|ct| request.api.is_binary(ct));
-    let body = if request.body.is_empty() {
-        Value::Null
-    } else if binary {
-        Value::String(base64::engine::general_purpose::STANDARD.encode(request.body))
+    let body = if binary {
+        base64::engine::general_purpose::STANDARD.encode(request.body)
     } else {
-        Value::String(String::from_utf8_lossy(request.body).into_owned())
+        String::from_utf8_lossy(request.body).into_owned()
     };
+    (Value::String(body), binary)
+}
+
+/// The event's `requestContext`.
+fn request_context(request: &MethodRequest<'_>) -> Value {
     let context = request.context();
     let field = |key: &str| context.field(key);
     // The event's identity lists Cognito's and IAM's keys too, all null for an anonymous call.
@@ -147,6 +159,32 @@ pub fn event(request: &MethodRequest<'_>) -> Value {
         identity.insert(unknown.into(), Value::Null);
     }
     json!({
+        "resourceId": field("resourceId"),
+        "resourcePath": field("resourcePath"),
+        "httpMethod": field("httpMethod"),
+        "extendedRequestId": field("extendedRequestId"),
+        "requestTime": field("requestTime"),
+        "path": field("path"),
+        "accountId": field("accountId"),
+        "protocol": field("protocol"),
+        "stage": field("stage"),
+        "domainPrefix": field("domainPrefix"),
+        "requestTimeEpoch": field("requestTimeEpoch"),
+        "requestId": field("requestId"),
+        "identity": identity,
+        "domainName": field("domainName"),
+        "deploymentId": field("deploymentId"),
+        "apiId": field("apiId"),
+    })
+}
+
+/// The REST API (payload 1.0) proxy event.
+pub fn event(request: &MethodRequest<'_>) -> Value {
+    let (headers, multi_headers) = header_maps(request);
+    let (query, multi_query) = value_maps(request.query);
+    let path_parameters = string_map(request.path_parameters.iter().map(|(k, v)| (k, v)));
+    let (body, base64_encoded) = event_body(request);
+    json!({
         "resource": request.resource_path,
         "path": request.path,
         "httpMethod": request.http_method,
@@ -155,27 +193,10 @@ pub fn event(request: &MethodRequest<'_>) -> Value {
         "queryStringParameters": or_null(query),
         "multiValueQueryStringParameters": or_null(multi_query),
         "pathParameters": or_null(path_parameters),
-        "stageVariables": or_null(stage_variables),
-        "requestContext": {
-            "resourceId": field("resourceId"),
-            "resourcePath": field("resourcePath"),
-            "httpMethod": field("httpMethod"),
-            "extendedRequestId": field("extendedRequestId"),
-            "requestTime": field("requestTime"),
-            "path": field("path"),
-            "accountId": field("accountId"),
-            "protocol": field("protocol"),
-            "stage": field("stage"),
-            "domainPrefix": field("domainPrefix"),
-            "requestTimeEpoch": field("requestTimeEpoch"),
-            "requestId": field("requestId"),
-            "identity": identity,
-            "domainName": field("domainName"),
-            "deploymentId": field("deploymentId"),
-            "apiId": field("apiId"),
-        },
+        "stageVariables": or_null(string_map(request.stage_variables.iter())),
+        "requestContext": request_context(request),
         "body": body,
-        "isBase64Encoded": binary && !request.body.is_empty(),
+        "isBase64Encoded": base64_encoded,
     })
 }
 
@@ -195,12 +216,23 @@ pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<Integ
     }
     .and_then(|s| u16::try_from(s).ok())
     .filter(|s| (100..=599).contains(s))?;
-    let scalar = |v: &Value| match v {
+    let headers = response_headers(&value)?;
+    let body = response_body(&value, request)?;
+    Some(proxy_output(status, headers, body, true))
+}
+
+/// A header value the response may give: a string, number or boolean.
+fn scalar(v: &Value) -> Option<String> {
+    match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    };
+    }
+}
+
+/// The response's `multiValueHeaders`, then those of its `headers` not named there.
+fn response_headers(value: &Map<String, Value>) -> Option<Vec<(String, String)>> {
     let mut headers: Vec<(String, String)> = Vec::new();
     match value.get("multiValueHeaders") {
         None | Some(Value::Null) => {}
@@ -225,6 +257,12 @@ pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<Integ
         }
         Some(_) => return None,
     }
+    Some(headers)
+}
+
+/// The response's `body`, decoded from base64 when `isBase64Encoded` says so and the client
+/// accepts a binary media type.
+fn response_body(value: &Map<String, Value>, request: &MethodRequest<'_>) -> Option<Bytes> {
     let body = match value.get("body") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
@@ -241,16 +279,14 @@ pub fn read_response(result: &[u8], request: &MethodRequest<'_>) -> Option<Integ
             .split(',')
             .any(|t| request.api.is_binary(t.split(';').next().unwrap_or("")))
     });
-    let body = if base64_encoded && accepts_binary {
-        Bytes::from(
-            base64::engine::general_purpose::STANDARD
-                .decode(body.trim())
-                .ok()?,
-        )
+    if base64_encoded && accepts_binary {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .ok()?;
+        Some(Bytes::from(decoded))
     } else {
-        Bytes::from(body)
-    };
-    Some(proxy_output(status, headers, body, true))
+        Some(Bytes::from(body))
+    }
 }
 
 /// Runs an AWS_PROXY integration.
@@ -347,10 +383,7 @@ async fn run_command(
     let output = tokio::time::timeout(timeout, child.wait_with_output())
         .await
         .map_err(|_| {
-            let cause = format!(
-                "Execution failed due to a timeout error after {} ms",
-                timeout.as_millis()
-            );
+            let cause = timed_out(timeout);
             tracing::warn!(function = arn, "{cause}");
             IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?

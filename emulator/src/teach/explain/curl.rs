@@ -28,64 +28,110 @@ pub struct ExplainRequest {
 
 /// Parses curl's arguments (without the word `curl` itself).
 pub fn parse_curl(args: &[String], source: IpAddr) -> Result<ExplainRequest, String> {
-    let mut method = None;
-    let mut head = false;
-    let mut headers = Vec::new();
-    let mut body = Vec::new();
-    let mut url = None;
-    let mut resolve = None;
-    let mut it = args.iter().peekable();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
+    let options = CurlOptions::read(args)?;
+    let url = options.url.ok_or("no URL in the curl command")?;
+    let (host, port, target) = split_url(&url)?;
+    let method = options.method.unwrap_or_else(|| {
+        if options.head {
+            "HEAD".into()
+        } else if options.body.is_empty() {
+            "GET".into()
+        } else {
+            "POST".into()
+        }
+    });
+    Ok(ExplainRequest {
+        method,
+        host: host.to_ascii_lowercase(),
+        port,
+        target,
+        headers: options.headers,
+        body: Bytes::from(options.body),
+        resolve: options.resolve,
+        source,
+    })
+}
+
+/// What curl's options say, before the URL is taken apart.
+#[derive(Default)]
+struct CurlOptions {
+    method: Option<String>,
+    /// `-I`.
+    head: bool,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    url: Option<String>,
+    resolve: Option<IpAddr>,
+}
+
+impl CurlOptions {
+    fn read(args: &[String]) -> Result<CurlOptions, String> {
+        let mut options = CurlOptions::default();
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            options.take(arg, &mut it)?;
+        }
+        Ok(options)
+    }
+
+    /// Takes one argument, and the value after it from `rest` when the option has one.
+    fn take(&mut self, arg: &str, rest: &mut std::slice::Iter<'_, String>) -> Result<(), String> {
+        let mut value = || {
+            rest.next()
                 .cloned()
-                .ok_or_else(|| format!("curl option {name} needs a value"))
+                .ok_or_else(|| format!("curl option {arg} needs a value"))
         };
-        match arg.as_str() {
-            "-X" | "--request" => method = Some(value(arg)?),
-            "-H" | "--header" => {
-                let h = value(arg)?;
-                let (k, v) = h
-                    .split_once(':')
-                    .ok_or_else(|| format!("header {h:?} has no ':'"))?;
-                headers.push((k.trim().to_string(), v.trim().to_string()));
-            }
+        match arg {
+            "-X" | "--request" => self.method = Some(value()?),
+            "-H" | "--header" => self.headers.push(header(&value()?)?),
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => {
-                body.extend_from_slice(value(arg)?.as_bytes())
+                self.body.extend_from_slice(value()?.as_bytes())
             }
-            "--resolve" => {
-                let spec = value(arg)?;
-                let address = spec.rsplit(':').next().unwrap_or_default();
-                resolve = Some(
-                    address
-                        .trim_matches(['[', ']'])
-                        .parse()
-                        .map_err(|_| format!("--resolve {spec:?}: expected host:port:address"))?,
-                );
-            }
-            "-A" | "--user-agent" => headers.push(("User-Agent".into(), value(arg)?)),
+            "--resolve" => self.resolve = Some(resolve_address(&value()?)?),
+            "-A" | "--user-agent" => self.headers.push(("User-Agent".into(), value()?)),
             "--cacert" | "-o" | "--output" | "-w" | "--write-out" | "-m" | "--max-time"
             | "--connect-timeout" | "--request-target" | "-u" | "--user" => {
-                value(arg)?;
+                value()?;
             }
             a if a.starts_with("--") => {}
             a if a.starts_with('-') && a.len() > 1 => {
                 // Combined short flags such as -IX GET, -sS, -ik.
                 let flags = &a[1..];
-                head |= flags.contains('I');
+                self.head |= flags.contains('I');
                 if let Some(pos) = flags.find('X') {
                     let rest = &flags[pos + 1..];
-                    method = Some(if rest.is_empty() {
-                        value(arg)?
+                    self.method = Some(if rest.is_empty() {
+                        value()?
                     } else {
                         rest.to_string()
                     });
                 }
             }
-            a => url = Some(a.to_string()),
+            a => self.url = Some(a.to_string()),
         }
+        Ok(())
     }
-    let url = url.ok_or("no URL in the curl command")?;
+}
+
+/// `-H 'name: value'`.
+fn header(h: &str) -> Result<(String, String), String> {
+    let (k, v) = h
+        .split_once(':')
+        .ok_or_else(|| format!("header {h:?} has no ':'"))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+/// The address of `--resolve host:port:address`.
+fn resolve_address(spec: &str) -> Result<IpAddr, String> {
+    let address = spec.rsplit(':').next().unwrap_or_default();
+    address
+        .trim_matches(['[', ']'])
+        .parse()
+        .map_err(|_| format!("--resolve {spec:?}: expected host:port:address"))
+}
+
+/// An `https://` URL's host, port (443 by default) and path with query (`/` by default).
+fn split_url(url: &str) -> Result<(String, u16, String), String> {
     let rest = url
         .strip_prefix("https://")
         .ok_or_else(|| format!("{url}: execute-api endpoints are HTTPS only"))?;
@@ -100,25 +146,7 @@ pub fn parse_curl(args: &[String], source: IpAddr) -> Result<ExplainRequest, Str
         ),
         _ => (authority.to_string(), 443),
     };
-    let method = method.unwrap_or_else(|| {
-        if head {
-            "HEAD".into()
-        } else if body.is_empty() {
-            "GET".into()
-        } else {
-            "POST".into()
-        }
-    });
-    Ok(ExplainRequest {
-        method,
-        host: host.to_ascii_lowercase(),
-        port,
-        target,
-        headers,
-        body: Bytes::from(body),
-        resolve,
-        source,
-    })
+    Ok((host, port, target))
 }
 
 #[cfg(test)]
