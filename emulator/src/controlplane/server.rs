@@ -306,7 +306,7 @@ fn internal_error(service: Service, message: &str, ctx: &ControlContext) -> Cont
             "text/xml;charset=UTF-8",
             format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InternalError</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
-                xml_escape(message),
+                super::markup::xml(message),
                 ctx.request_id
             ),
         ),
@@ -319,13 +319,6 @@ fn internal_error(service: Service, message: &str, ctx: &ControlContext) -> Cont
             r
         }
     }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The running control-plane listener.

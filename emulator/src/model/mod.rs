@@ -10,4 +10,5 @@ pub mod ids;
 pub mod names;
 pub mod network;
 pub(crate) mod percent;
+pub(crate) mod timestamps;
 pub mod topology;

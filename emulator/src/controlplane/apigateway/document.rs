@@ -24,13 +24,7 @@ pub(super) const ENDPOINT_KEY: &str = "x-amazon-apigateway-endpoint-configuratio
 
 /// The document a new API starts with: only the root resource.
 pub(super) fn empty_document(name: &str, created: i64) -> Value {
-    let version = time::OffsetDateTime::from_unix_timestamp(created)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
+    let version = crate::model::timestamps::iso8601_from_unix(created);
     json!({"openapi": "3.0.1", "info": {"title": name, "version": version}, "paths": {"/": {}}})
 }
 

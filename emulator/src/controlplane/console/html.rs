@@ -8,21 +8,7 @@ use std::fmt::Write as _;
 
 use crate::controlplane::ControlResponse;
 
-/// Escapes text for element content and double- or single-quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::controlplane::markup::html as escape;
 
 /// Which navigation link is the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

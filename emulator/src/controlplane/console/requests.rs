@@ -37,11 +37,6 @@ fn clock(t: time::OffsetDateTime) -> String {
     )
 }
 
-fn full_time(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}
-
 fn milliseconds(d: std::time::Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
@@ -154,7 +149,7 @@ fn summary(e: &LoggedRequest, out: &mut String) {
 <dt>Request id</dt><dd><code>{}</code></dd>\
 <dt>Latency</dt><dd>{} ms</dd>\
 </dl></section>",
-        full_time(e.time),
+        crate::model::timestamps::iso8601_millis(e.time),
         escape(&e.method),
         escape(&e.target),
         if e.http2 { "HTTP/2" } else { "HTTP/1.1" },

@@ -23,17 +23,7 @@ pub(super) fn arn(state: &Config, kind: &str, id: &str) -> String {
 
 /// `2024-05-01T12:00:00.123Z`, EC2's millisecond timestamps.
 pub(super) fn timestamp(now: time::OffsetDateTime) -> String {
-    let t = now.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    crate::model::timestamps::iso8601_millis(now)
 }
 
 /// The Route 53 zone that holds the `vpce.amazonaws.com` names of a Region (the `hostedZoneId`

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::super::ControlRequest;
 use super::error::Ec2Error;
+use crate::model::percent;
 use crate::scenario::config::TagConfig;
 
 /// The decoded parameters of one call, query string first, then the form body.
@@ -130,37 +131,7 @@ pub(super) fn parse_form(text: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (form_decode(k), form_decode(v))
+            (percent::decode_form(k), percent::decode_form(v))
         })
         .collect()
-}
-
-fn form_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let decoded = bytes
-                    .get(i + 1..i + 3)
-                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match decoded {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    // A stray `%` is kept as it is rather than refused.
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

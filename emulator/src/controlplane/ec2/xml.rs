@@ -12,20 +12,7 @@ pub(super) const XMLNS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
 pub(super) const CONTENT_TYPE: &str = "text/xml;charset=UTF-8";
 
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::controlplane::markup::xml as escape;
 
 /// Builds the inside of a response element.
 #[derive(Default)]

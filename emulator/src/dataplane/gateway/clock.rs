@@ -69,15 +69,7 @@ fn format_second(second: u64) -> SecondTexts {
     SecondTexts {
         epoch_secs: second,
         epoch_text: second.to_string(),
-        iso8601: format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            month,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
+        iso8601: crate::model::timestamps::iso8601_seconds(t),
         request_time: format!(
             "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
             t.day(),

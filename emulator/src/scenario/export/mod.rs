@@ -158,16 +158,7 @@ pub fn export_document_versioned(
 
 /// `info.version` as AWS writes a date there: `2024-01-13T23:01:41Z`.
 pub fn export_version(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    crate::model::timestamps::iso8601_seconds(at)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
