@@ -8,6 +8,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -18,11 +19,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use std::time::{Duration, Instant};
-
 use super::propagation::HeldStages;
 use super::store::{StateStore, StoreError};
 use super::{ControlContext, ControlRequest, ControlResponse, Handled};
+use crate::dataplane::gateway::server::until_stopped;
 use crate::model::topology::Topology;
 use crate::scenario::config::{Config, ConfigError};
 
@@ -361,14 +361,7 @@ impl ControlServer {
                         });
                     let conn = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(tcp), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = stopped.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
-                        }
-                    }
+                    until_stopped(conn, &mut stopped).await;
                 });
             }
         });

@@ -14,6 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -306,6 +307,16 @@ async fn serve_h2<IO>(
         .initial_stream_window_size(1 << 20)
         .initial_connection_window_size(1 << 22)
         .serve_connection(TokioIo::new(io), service);
+    until_stopped(conn, &mut stopped).await;
+}
+
+/// Serves a hyper connection until it ends, or until `stopped` changes: then it finishes the
+/// requests it has begun and closes. The one shutdown both HTTP servers (this and the control
+/// plane) use.
+pub(crate) async fn until_stopped<C: GracefulConnection>(
+    conn: C,
+    stopped: &mut watch::Receiver<bool>,
+) {
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
