@@ -18,7 +18,8 @@ pub(crate) fn explain_command(
         Some((first, rest)) if first == "curl" => rest,
         _ => command,
     };
-    let request = apigw_emulator::teach::explain::parse_curl(args, from).map_err(UsageError)?;
+    let request = apigw_emulator::teach::explain::parse_curl(args, from)
+        .map_err(|e| UsageError(e.to_string()))?;
     let (config, _) = load(source)?;
     let explanation = crate::runtime()?.block_on(async {
         let emulator = Emulator::start(config).await?;

@@ -54,7 +54,7 @@ pub(super) fn get_export(c: &Call, api_id: &str, stage_name: &str, kind: &str) -
         .unwrap_or_default()
         .to_string();
     let exported = export_document(&doc, kind, &extensions, &name, &host, stage_name)
-        .map_err(ApiError::bad_request)?;
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let yaml = c.req.header("accept").is_some_and(|a| a.contains("yaml"));
     let (content_type, body) = encode(&exported, yaml);
     let extension = if yaml { "yaml" } else { "json" };

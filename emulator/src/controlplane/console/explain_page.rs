@@ -70,7 +70,7 @@ async fn run(command: &str, from: &str, console: &Console) -> Result<Explanation
     if words.first().is_some_and(|w| w == "curl") {
         words.remove(0);
     }
-    let request = parse_curl(&words, source)?;
+    let request = parse_curl(&words, source).map_err(|e| e.to_string())?;
     let topology = console.topology.load_full();
     Ok(explain_with(&topology, &console.gateway, console.https_port, &request).await)
 }

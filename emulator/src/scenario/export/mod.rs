@@ -98,7 +98,7 @@ pub fn export_document(
     api_name: &str,
     host: &str,
     stage_name: &str,
-) -> Result<Value, String> {
+) -> Result<Value, ExportError> {
     let now = time::OffsetDateTime::now_utc();
     export_document_versioned(
         document,
@@ -121,11 +121,9 @@ pub fn export_document_versioned(
     host: &str,
     stage_name: &str,
     fallback_version: &str,
-) -> Result<Value, String> {
+) -> Result<Value, ExportError> {
     let target = Format::of_export_type(export_type)?;
-    let root = document
-        .as_object()
-        .ok_or("The API's definition is not an OpenAPI object")?;
+    let root = document.as_object().ok_or(ExportError::NotAnObject)?;
     let source = Format::of_document(root)?;
     let kept = KeptExtensions::from_parameter(extensions);
     let header = Header {
@@ -161,6 +159,21 @@ pub fn export_version(at: time::OffsetDateTime) -> String {
     crate::model::timestamps::iso8601_seconds(at)
 }
 
+/// Why an API cannot be exported; `get-export` answers 400 with the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// The export type is neither `oas30` nor `swagger`. AWS's wording is not documented; this
+    /// names the accepted values as its other BadRequest messages do.
+    #[error("Invalid export type specified: {0}. Valid values are oas30 and swagger")]
+    UnknownExportType(String),
+    /// The stored definition is not a JSON object.
+    #[error("The API's definition is not an OpenAPI object")]
+    NotAnObject,
+    /// The stored definition is in neither format.
+    #[error("The API's definition is neither Swagger 2.0 nor OpenAPI 3.0; it cannot be exported")]
+    UnknownDocumentFormat,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Swagger2,
@@ -169,20 +182,16 @@ enum Format {
 
 impl Format {
     /// The format `get-export`'s export type asks for.
-    fn of_export_type(export_type: &str) -> Result<Format, String> {
+    fn of_export_type(export_type: &str) -> Result<Format, ExportError> {
         match export_type {
             "oas30" => Ok(Format::OpenApi3),
             "swagger" => Ok(Format::Swagger2),
-            // AWS's wording is not documented; this names the accepted values as its other
-            // BadRequest messages do.
-            other => Err(format!(
-                "Invalid export type specified: {other}. Valid values are oas30 and swagger"
-            )),
+            other => Err(ExportError::UnknownExportType(other.to_string())),
         }
     }
 
     /// The format a stored document is in.
-    fn of_document(root: &Map<String, Value>) -> Result<Format, String> {
+    fn of_document(root: &Map<String, Value>) -> Result<Format, ExportError> {
         if root.get("swagger").and_then(Value::as_str) == Some("2.0") {
             Ok(Format::Swagger2)
         } else if root
@@ -192,10 +201,7 @@ impl Format {
         {
             Ok(Format::OpenApi3)
         } else {
-            Err(
-                "The API's definition is neither Swagger 2.0 nor OpenAPI 3.0; it cannot be exported"
-                    .to_string(),
-            )
+            Err(ExportError::UnknownDocumentFormat)
         }
     }
 }

@@ -371,12 +371,15 @@ fn bad_input_is_an_error_not_a_panic() {
     let e = export_document_versioned(&petstore(), "postman", &[], "a", HOST, "s", VERSION)
         .unwrap_err();
     assert_eq!(
-        e,
+        e.to_string(),
         "Invalid export type specified: postman. Valid values are oas30 and swagger"
     );
     let e =
         export_document_versioned(&json!([1]), "oas30", &[], "a", HOST, "s", VERSION).unwrap_err();
-    assert_eq!(e, "The API's definition is not an OpenAPI object");
+    assert_eq!(
+        e.to_string(),
+        "The API's definition is not an OpenAPI object"
+    );
     let e = export_document_versioned(
         &json!({"openapi": "2.5"}),
         "oas30",
@@ -387,7 +390,11 @@ fn bad_input_is_an_error_not_a_panic() {
         VERSION,
     )
     .unwrap_err();
-    assert!(e.contains("neither Swagger 2.0 nor OpenAPI 3.0"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("neither Swagger 2.0 nor OpenAPI 3.0"),
+        "{e}"
+    );
     // Odd shapes inside are skipped, not fatal.
     let odd = json!({"swagger": "2.0", "paths": {"/a": 3, "/b": {"get": {"parameters": 5, "responses": {"200": 1}}}},
                      "definitions": [], "securityDefinitions": {"x": 1}});

@@ -26,10 +26,34 @@ pub struct ExplainRequest {
     pub source: IpAddr,
 }
 
+/// Why a curl command line cannot be explained; each says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CurlError {
+    /// An option that takes a value came last.
+    #[error("curl option {0} needs a value")]
+    MissingValue(String),
+    /// `-H` without `name:`.
+    #[error("header {0:?} has no ':'")]
+    HeaderWithoutColon(String),
+    /// `--resolve` not as `host:port:address`.
+    #[error("--resolve {0:?}: expected host:port:address")]
+    BadResolve(String),
+    /// No URL among the arguments.
+    #[error("no URL in the curl command")]
+    NoUrl,
+    /// The URL is not `https://`.
+    #[error("{0}: execute-api endpoints are HTTPS only")]
+    NotHttps(String),
+    /// The port is not a number below 65536.
+    #[error("bad port in {0}")]
+    BadPort(String),
+}
+
 /// Parses curl's arguments (without the word `curl` itself).
-pub fn parse_curl(args: &[String], source: IpAddr) -> Result<ExplainRequest, String> {
+pub fn parse_curl(args: &[String], source: IpAddr) -> Result<ExplainRequest, CurlError> {
     let options = CurlOptions::read(args)?;
-    let url = options.url.ok_or("no URL in the curl command")?;
+    let url = options.url.ok_or(CurlError::NoUrl)?;
     let (host, port, target) = split_url(&url)?;
     let method = options.method.unwrap_or_else(|| {
         if options.head {
@@ -65,7 +89,7 @@ struct CurlOptions {
 }
 
 impl CurlOptions {
-    fn read(args: &[String]) -> Result<CurlOptions, String> {
+    fn read(args: &[String]) -> Result<CurlOptions, CurlError> {
         let mut options = CurlOptions::default();
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -75,11 +99,15 @@ impl CurlOptions {
     }
 
     /// Takes one argument, and the value after it from `rest` when the option has one.
-    fn take(&mut self, arg: &str, rest: &mut std::slice::Iter<'_, String>) -> Result<(), String> {
+    fn take(
+        &mut self,
+        arg: &str,
+        rest: &mut std::slice::Iter<'_, String>,
+    ) -> Result<(), CurlError> {
         let mut value = || {
             rest.next()
                 .cloned()
-                .ok_or_else(|| format!("curl option {arg} needs a value"))
+                .ok_or_else(|| CurlError::MissingValue(arg.to_string()))
         };
         match arg {
             "-X" | "--request" => self.method = Some(value()?),
@@ -114,27 +142,27 @@ impl CurlOptions {
 }
 
 /// `-H 'name: value'`.
-fn header(h: &str) -> Result<(String, String), String> {
+fn header(h: &str) -> Result<(String, String), CurlError> {
     let (k, v) = h
         .split_once(':')
-        .ok_or_else(|| format!("header {h:?} has no ':'"))?;
+        .ok_or_else(|| CurlError::HeaderWithoutColon(h.to_string()))?;
     Ok((k.trim().to_string(), v.trim().to_string()))
 }
 
 /// The address of `--resolve host:port:address`.
-fn resolve_address(spec: &str) -> Result<IpAddr, String> {
+fn resolve_address(spec: &str) -> Result<IpAddr, CurlError> {
     let address = spec.rsplit(':').next().unwrap_or_default();
     address
         .trim_matches(['[', ']'])
         .parse()
-        .map_err(|_| format!("--resolve {spec:?}: expected host:port:address"))
+        .map_err(|_| CurlError::BadResolve(spec.to_string()))
 }
 
 /// An `https://` URL's host, port (443 by default) and path with query (`/` by default).
-fn split_url(url: &str) -> Result<(String, u16, String), String> {
+fn split_url(url: &str) -> Result<(String, u16, String), CurlError> {
     let rest = url
         .strip_prefix("https://")
-        .ok_or_else(|| format!("{url}: execute-api endpoints are HTTPS only"))?;
+        .ok_or_else(|| CurlError::NotHttps(url.to_string()))?;
     let (authority, target) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
@@ -142,7 +170,7 @@ fn split_url(url: &str) -> Result<(String, u16, String), String> {
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (
             h.to_string(),
-            p.parse().map_err(|_| format!("bad port in {url}"))?,
+            p.parse().map_err(|_| CurlError::BadPort(url.to_string()))?,
         ),
         _ => (authority.to_string(), 443),
     };
@@ -185,8 +213,9 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert!(parse_curl(&args, "127.0.0.1".parse().unwrap())
-            .unwrap_err()
-            .contains("HTTPS only"));
+        assert_eq!(
+            parse_curl(&args, "127.0.0.1".parse().unwrap()).unwrap_err(),
+            CurlError::NotHttps("http://a/".to_string())
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::dataplane::gateway::Gateway;
 use crate::dataplane::gateway::{ConnectionInfo, GatewayRequest};
 use crate::model::topology::{Frontend, Topology};
 use crate::Emulator;
-pub use curl::{parse_curl, ExplainRequest};
+pub use curl::{parse_curl, CurlError, ExplainRequest};
 
 mod curl;
 mod fixes;
