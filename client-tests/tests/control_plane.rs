@@ -263,7 +263,7 @@ fn the_walkthrough_with_the_aws_cli_then_a_restart_keeps_everything() {
         &example,
         apigw_emulator::scenario::examples::example_document(
             "PetStore",
-            &apigw_emulator::model::names::Region::parse("us-east-1").expect("a region"),
+            &apigw_emulator::aws::names::Region::parse("us-east-1").expect("a region"),
         )
         .expect("the Example API"),
     )

@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aws;
 pub mod ca;
 pub(crate) mod controlplane;
 pub(crate) mod dataplane;

@@ -140,7 +140,7 @@ impl ControlContext {
     pub fn now() -> ControlContext {
         ControlContext {
             now: time::OffsetDateTime::now_utc(),
-            request_id: crate::model::ids::request_id(),
+            request_id: crate::aws::ids::request_id(),
         }
     }
 }

@@ -393,7 +393,7 @@ async fn serve(plane: &ControlPlane, req: http::Request<Incoming>) -> http::Resp
     };
     let request = ControlRequest {
         method: parts.method,
-        path: crate::model::percent::decode(parts.uri.path()),
+        path: crate::aws::percent::decode(parts.uri.path()),
         query: parse_query(parts.uri.query().unwrap_or("")),
         headers: parts.headers,
         body,
@@ -418,8 +418,8 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             (
-                crate::model::percent::decode_form(k),
-                crate::model::percent::decode_form(v),
+                crate::aws::percent::decode_form(k),
+                crate::aws::percent::decode_form(v),
             )
         })
         .collect()

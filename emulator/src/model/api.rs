@@ -210,7 +210,7 @@ pub struct RouteMatch<'a> {
 impl Resource {
     fn new(path: String) -> Resource {
         Resource {
-            id: crate::model::ids::resource_id(&path),
+            id: crate::aws::ids::resource_id(&path),
             path,
             methods: BTreeMap::new(),
             literal_children: BTreeMap::new(),
@@ -263,7 +263,7 @@ impl Resource {
         if let Some((name, child)) = &self.param_child {
             if !first.is_empty() {
                 let mark = params.len();
-                params.push((name.clone(), crate::model::percent::decode(first)));
+                params.push((name.clone(), crate::aws::percent::decode(first)));
                 if let Some(found) = child.find(rest, params) {
                     return Some(found);
                 }
@@ -273,7 +273,7 @@ impl Resource {
         if let Some((name, child)) = &self.greedy_child {
             params.push((
                 name.clone(),
-                crate::model::percent::decode(&segments.join("/")),
+                crate::aws::percent::decode(&segments.join("/")),
             ));
             return Some(child);
         }

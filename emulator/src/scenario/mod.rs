@@ -10,4 +10,3 @@ pub mod config;
 pub(crate) mod document;
 pub mod examples;
 pub(crate) mod export;
-pub(crate) mod openapi;

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::ids::{self, current_deployment_id};
+use crate::aws::ids::{self, current_deployment_id};
 use crate::scenario::config::{DeploymentConfig, RestApiConfig, StageConfig};
 
 use super::document::{materialize, paths, store_document, INTEGRATION_KEY, OPERATIONS};

@@ -8,9 +8,9 @@ use crate::scenario::config::{Config, DeploymentConfig, RestApiConfig};
 
 use super::state::region;
 use super::wire::{object_entry, ApiError};
-use crate::model::ids::current_deployment_id;
+use crate::aws::ids::current_deployment_id;
 
-pub(super) use crate::scenario::openapi::OPERATIONS;
+pub(super) use crate::model::openapi::OPERATIONS;
 
 pub(super) const INTEGRATION_KEY: &str = "x-amazon-apigateway-integration";
 
@@ -24,7 +24,7 @@ pub(super) const ENDPOINT_KEY: &str = "x-amazon-apigateway-endpoint-configuratio
 
 /// The document a new API starts with: only the root resource.
 pub(super) fn empty_document(name: &str, created: i64) -> Value {
-    let version = crate::model::timestamps::iso8601_from_unix(created);
+    let version = crate::aws::timestamps::iso8601_from_unix(created);
     json!({"openapi": "3.0.1", "info": {"title": name, "version": version}, "paths": {"/": {}}})
 }
 

@@ -93,7 +93,7 @@ pub(super) fn integration_json(integration: &Value, resource_id: &str) -> Value 
     }
     let timeout = get("timeoutInMillis")
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-        .unwrap_or(crate::scenario::openapi::DEFAULT_TIMEOUT_MILLIS);
+        .unwrap_or(crate::model::openapi::DEFAULT_TIMEOUT_MILLIS);
     out.insert("timeoutInMillis".into(), json!(timeout));
     out.insert(
         "cacheNamespace".into(),

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::ids;
+use crate::aws::ids;
 
 use super::document::{is_swagger, paths_mut, INTEGRATION_KEY};
 use super::integrations::integration_json;

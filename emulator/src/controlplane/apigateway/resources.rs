@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use crate::aws::ids;
 use crate::controlplane::{ControlRequest, ControlResponse};
-use crate::model::ids;
 
 use super::document::{paths, paths_mut, OPERATIONS};
 use super::methods::method_json;

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::aws::ids;
+use crate::aws::names;
 use crate::controlplane::ControlRequest;
-use crate::model::ids;
-use crate::model::names;
 use crate::scenario::config::{Config, RestApiConfig};
 
 use super::document::{
@@ -363,7 +363,7 @@ fn imported_document(c: &Call) -> Result<(Value, Vec<String>), ApiError> {
         .map_err(|_| ApiError::bad_request("Invalid OpenAPI input: the body is not UTF-8"))?;
     let doc = parse_document(text)?;
     let imported =
-        crate::scenario::openapi::import(&doc).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        crate::model::openapi::import(&doc).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let warnings: Vec<String> = imported.warnings.iter().map(|w| w.to_string()).collect();
     let fail = c
         .req

@@ -11,7 +11,7 @@ use super::wire::{
     string_map, unescape_segment, ApiError,
 };
 use super::{now, Call, CallResult};
-use crate::model::ids::current_deployment_id;
+use crate::aws::ids::current_deployment_id;
 
 pub(super) fn valid_stage_name(name: &str) -> bool {
     !name.is_empty()

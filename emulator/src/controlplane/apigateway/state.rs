@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use crate::aws::names::Region;
 use crate::controlplane::{validate, ControlResponse, Handled};
-use crate::model::names::Region;
 use crate::scenario::config::{Config, RestApiConfig};
 
 use super::document::{current_document, materialize, store_document};

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 
 use super::deployments::PRIVATE_WITHOUT_POLICY;
 use super::*;
+use crate::aws::ids::current_deployment_id;
+use crate::aws::names;
 use crate::controlplane::validate;
-use crate::model::ids::current_deployment_id;
-use crate::model::names;
 use crate::scenario::config::ConfigOrigin;
 
 const NOW: i64 = 1_700_000_000;
@@ -108,7 +108,7 @@ fn create_rest_api_answers_as_aws() {
             "binaryMediaTypes": ["image/png"], "apiKeySource": "HEADER",
             "endpointConfiguration": {"types": ["PRIVATE"], "vpcEndpointIds": ["vpce-01234567890abcdef"]},
             "policy": expected_policy, "disableExecuteApiEndpoint": false,
-            "rootResourceId": crate::model::ids::short_id("/")})
+            "rootResourceId": crate::aws::ids::short_id("/")})
     );
     let (status, got, new_state) = call(&state, "GET", &format!("/restapis/{id}"), "");
     assert_eq!((status, new_state.is_none()), (200, true));
@@ -130,7 +130,7 @@ fn errors_carry_aws_types_and_messages() {
         &mut state,
         json!({"name": "a", "endpointConfiguration": {"types": ["REGIONAL"]}}),
     );
-    let root = crate::model::ids::short_id("/");
+    let root = crate::aws::ids::short_id("/");
     let cases = [
         (
             "GET",
@@ -252,7 +252,7 @@ fn a_private_api_without_a_policy_is_not_deployed() {
         &mut state,
         json!({"name": "p", "endpointConfiguration": {"types": ["PRIVATE"]}}),
     );
-    let root = crate::model::ids::short_id("/");
+    let root = crate::aws::ids::short_id("/");
     write(
         &mut state,
         "PUT",
@@ -289,7 +289,7 @@ fn built_by_calls_then_deployed_the_api_is_served() {
         &mut state,
         json!({"name": "mocky", "endpointConfiguration": {"types": ["REGIONAL"]}}),
     );
-    let root = crate::model::ids::short_id("/");
+    let root = crate::aws::ids::short_id("/");
     let (_, resources, _) = call(&state, "GET", &format!("/restapis/{id}/resources"), "");
     assert_eq!(resources, json!({"item": [{"id": root, "path": "/"}]}));
 
@@ -299,7 +299,7 @@ fn built_by_calls_then_deployed_the_api_is_served() {
         &format!("/restapis/{id}/resources/{root}"),
         r#"{"pathPart":"pets"}"#,
     );
-    let pets_id = crate::model::ids::short_id("/pets");
+    let pets_id = crate::aws::ids::short_id("/pets");
     assert_eq!(status, 201);
     assert_eq!(
         pets,
@@ -475,7 +475,7 @@ fn stages_are_created_updated_and_deleted() {
         &mut state,
         json!({"name": "s", "endpointConfiguration": {"types": ["REGIONAL"]}}),
     );
-    let root = crate::model::ids::short_id("/");
+    let root = crate::aws::ids::short_id("/");
     let m = format!("/restapis/{id}/resources/{root}/methods/ANY");
     write(&mut state, "PUT", &m, "{}");
     write(
@@ -724,7 +724,7 @@ fn an_example_api_is_read_and_frozen_on_its_first_change() {
     let current = current_deployment_id("chw1a2q2xk");
     let (_, stage, _) = call(&state, "GET", "/restapis/chw1a2q2xk/stages/test", "");
     assert_eq!(stage["deploymentId"], json!(current));
-    let pets = crate::model::ids::short_id("/pets");
+    let pets = crate::aws::ids::short_id("/pets");
     let (status, _) = write(
         &mut state,
         "DELETE",

@@ -138,10 +138,10 @@ mod tests {
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(
-            crate::model::percent::encode_component("curl -H 'a:b' https://x/test"),
+            crate::aws::percent::encode_component("curl -H 'a:b' https://x/test"),
             "curl%20-H%20%27a%3Ab%27%20https%3A%2F%2Fx%2Ftest"
         );
-        assert_eq!(crate::model::percent::encode_component("é"), "%C3%A9");
+        assert_eq!(crate::aws::percent::encode_component("é"), "%C3%A9");
     }
 
     #[test]

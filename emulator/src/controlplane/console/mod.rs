@@ -95,7 +95,7 @@ mod tests {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         ControlRequest {
             method: http::Method::GET,
-            path: crate::model::percent::decode(path),
+            path: crate::aws::percent::decode(path),
             query: crate::controlplane::server::parse_query(query),
             headers: http::HeaderMap::new(),
             body: bytes::Bytes::new(),
@@ -182,7 +182,7 @@ mod tests {
         let r = handle(
             &get(&format!(
                 "/console/explain?command={}&from=127.0.0.1",
-                crate::model::percent::encode_component(&command)
+                crate::aws::percent::encode_component(&command)
             )),
             &console,
         )
@@ -212,7 +212,7 @@ mod tests {
         let r = handle(
             &get(&format!(
                 "/console/explain?command={}",
-                crate::model::percent::encode_component(&command)
+                crate::aws::percent::encode_component(&command)
             )),
             &console,
         )

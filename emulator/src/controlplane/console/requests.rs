@@ -149,7 +149,7 @@ fn summary(e: &LoggedRequest, out: &mut String) {
 <dt>Request id</dt><dd><code>{}</code></dd>\
 <dt>Latency</dt><dd>{} ms</dd>\
 </dl></section>",
-        crate::model::timestamps::iso8601_millis(e.time),
+        crate::aws::timestamps::iso8601_millis(e.time),
         escape(&e.method),
         escape(&e.target),
         if e.http2 { "HTTP/2" } else { "HTTP/1.1" },
@@ -221,8 +221,8 @@ fn explain_link(e: &LoggedRequest, out: &mut String) {
     let _ = write!(
         out,
         "<p><a id=\"explain-this\" href=\"/console/explain?command={}&amp;from={}\">Explain this request</a> · <a href=\"/console/requests\">Back to the list</a></p>",
-        crate::model::percent::encode_component(&command),
-        crate::model::percent::encode_component(&e.source.ip().to_string())
+        crate::aws::percent::encode_component(&command),
+        crate::aws::percent::encode_component(&e.source.ip().to_string())
     );
 }
 

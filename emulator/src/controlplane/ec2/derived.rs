@@ -1,8 +1,8 @@
 //! Values EC2 shows that the scenario does not keep: ARNs, timestamps, the Region's hosted zone
-//! and zone ids (ids derived with a hash are made in [`crate::model::ids`]).
+//! and zone ids (ids derived with a hash are made in [`crate::aws::ids`]).
 
-use crate::model::ids;
-use crate::model::names::Region;
+use crate::aws::ids;
+use crate::aws::names::Region;
 use crate::scenario::config::Config;
 
 pub(super) fn region_of(state: &Config) -> Region {
@@ -23,7 +23,7 @@ pub(super) fn arn(state: &Config, kind: &str, id: &str) -> String {
 
 /// `2024-05-01T12:00:00.123Z`, EC2's millisecond timestamps.
 pub(super) fn timestamp(now: time::OffsetDateTime) -> String {
-    crate::model::timestamps::iso8601_millis(now)
+    crate::aws::timestamps::iso8601_millis(now)
 }
 
 /// The Route 53 zone that holds the `vpce.amazonaws.com` names of a Region (the `hostedZoneId`

@@ -12,7 +12,7 @@ use super::error::{current_topology, Ec2Error};
 use super::lookup::{endpoint_index, find_subnet, group_index, vpc_index};
 use super::xml::{answered, described, ok_response, written, Xml};
 use super::{Call, Ec2Result};
-use crate::model::ids;
+use crate::aws::ids;
 use crate::model::topology::Topology;
 use crate::scenario::config::{
     Config, NetworkInterfaceConfig, SecurityGroupConfig, SubnetConfig, VpcEndpointConfig,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::super::ControlRequest;
 use super::error::Ec2Error;
-use crate::model::percent;
+use crate::aws::percent;
 use crate::scenario::config::TagConfig;
 
 /// The decoded parameters of one call, query string first, then the form body.

@@ -8,7 +8,7 @@ use super::error::Ec2Error;
 use super::lookup::group_index;
 use super::params::Params;
 use super::xml::Xml;
-use crate::model::ids;
+use crate::aws::ids;
 use crate::scenario::config::{
     Config, GroupPairConfig, IpPermissionConfig, IpRangeConfig, Ipv6RangeConfig,
 };

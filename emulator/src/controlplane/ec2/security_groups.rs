@@ -13,7 +13,7 @@ use super::rules::{
 };
 use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
-use crate::model::ids;
+use crate::aws::ids;
 use crate::scenario::config::{Config, IpPermissionConfig, IpRangeConfig, SecurityGroupConfig};
 
 /// The group a call names by `GroupId` or (legacy) `GroupName`.

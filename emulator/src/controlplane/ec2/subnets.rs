@@ -9,7 +9,7 @@ use super::lookup::{find_subnet, vpc_index};
 use super::vpcs::parse_cidr;
 use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
-use crate::model::ids;
+use crate::aws::ids;
 use crate::scenario::config::{Config, SubnetConfig, VpcConfig};
 
 fn render_subnet(x: &mut Xml, subnet: &SubnetConfig, vpc_id: &str, state: &Config) {

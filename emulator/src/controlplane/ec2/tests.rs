@@ -6,8 +6,8 @@ use super::describe::glob_match;
 use super::params::parse_form;
 use super::rules::{Rule, Source};
 use super::*;
+use crate::aws::ids;
 use crate::controlplane::{validate, ControlRequest};
-use crate::model::ids;
 use crate::scenario::config::{ConfigOrigin, SubnetConfig, TagConfig};
 
 const VPC: &str = "vpc-0a1b2c3d4e5f67890";
@@ -155,7 +155,7 @@ fn create_vpc_answers_like_ec2_and_adds_the_default_group() {
     assert_eq!(h.response.status, 200);
     let text = body(&h);
     let id = between(&text, "<vpcId>", "</vpcId>").to_string();
-    assert!(crate::model::names::is_resource_id(&id, "vpc"), "{id}");
+    assert!(crate::aws::names::is_resource_id(&id, "vpc"), "{id}");
     let assoc = ids::derived_ec2_id("vpc-cidr-assoc", &id);
     let dopt = ids::derived_ec2_id("dopt", "123456789012");
     assert_eq!(
@@ -564,7 +564,7 @@ fn create_vpc_endpoint_pins_addresses_and_defaults_like_aws() {
     assert_eq!(h.response.status, 200, "{}", body(&h));
     let text = body(&h);
     let id = between(&text, "<vpcEndpointId>", "</vpcEndpointId>").to_string();
-    let suffix = crate::model::names::endpoint_dns_suffix(&id);
+    let suffix = crate::aws::names::endpoint_dns_suffix(&id);
     let zone = ids::hosted_zone_id(&format!("private-zone|{id}"));
     let head = endpoint_xml(&id, "pending", &suffix, "");
     let expected = ok(
@@ -748,7 +748,7 @@ fn derived_values_have_aws_shapes() {
     );
     assert_eq!(vpce_hosted_zone_id("eu-west-1"), "Z38GZ743OKFT7T");
     assert_eq!(vpce_hosted_zone_id("xx-nowhere-9").len(), 21);
-    assert!(crate::model::names::is_resource_id(
+    assert!(crate::aws::names::is_resource_id(
         &ids::derived_ec2_id("eni", "x"),
         "eni"
     ));

@@ -8,7 +8,7 @@ use super::error::Ec2Error;
 use super::lookup::vpc_index;
 use super::xml::{described, written, Xml};
 use super::{Call, Ec2Result};
-use crate::model::ids;
+use crate::aws::ids;
 use crate::scenario::config::{
     Config, GroupPairConfig, IpPermissionConfig, SecurityGroupConfig, VpcConfig,
 };

@@ -31,7 +31,7 @@ use tokio::net::{TcpListener, UdpSocket};
 
 mod udp;
 
-use crate::model::names;
+use crate::aws::names;
 use crate::model::network::ClientIdentity;
 use crate::model::topology::{EndpointType, Topology};
 

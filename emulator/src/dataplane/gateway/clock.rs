@@ -69,7 +69,7 @@ fn format_second(second: u64) -> SecondTexts {
     SecondTexts {
         epoch_secs: second,
         epoch_text: second.to_string(),
-        iso8601: crate::model::timestamps::iso8601_seconds(t),
+        iso8601: crate::aws::timestamps::iso8601_seconds(t),
         request_time: format!(
             "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
             t.day(),

@@ -56,8 +56,8 @@ impl GatewayRequest {
             .map(|kv| {
                 let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
                 (
-                    crate::model::percent::decode(k),
-                    crate::model::percent::decode(v),
+                    crate::aws::percent::decode(k),
+                    crate::aws::percent::decode(v),
                 )
             })
             .collect()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::refusal::Refusal;
 use super::request::{host_name, GatewayRequest};
-use crate::model::names;
+use crate::aws::names;
 use crate::model::topology::{EndpointType, RestApi, Topology, VpcEndpoint};
 
 /// On the public endpoint the Host names the API, which must be REGIONAL or EDGE.

@@ -288,7 +288,7 @@ fn map_parameters(
 fn fill_placeholder(uri: &mut String, name: &str, value: &str) {
     *uri = uri.replace(
         &format!("{{{name}}}"),
-        &crate::model::percent::encode_path(value),
+        &crate::aws::percent::encode_path(value),
     );
 }
 
@@ -301,8 +301,8 @@ fn append_query(uri: &mut String, raw_query: Option<&str>, query: &[(String, Str
     query_string.extend(query.iter().map(|(k, v)| {
         format!(
             "{}={}",
-            crate::model::percent::encode_component(k),
-            crate::model::percent::encode_component(v)
+            crate::aws::percent::encode_component(k),
+            crate::aws::percent::encode_component(v)
         )
     }));
     if !query_string.is_empty() {
@@ -545,10 +545,7 @@ mod tests {
 
     #[test]
     fn greedy_paths_keep_their_slashes() {
-        assert_eq!(crate::model::percent::encode_path("a/b c/%"), "a/b%20c/%25");
-        assert_eq!(
-            crate::model::percent::encode_component("a b&c"),
-            "a%20b%26c"
-        );
+        assert_eq!(crate::aws::percent::encode_path("a/b c/%"), "a/b%20c/%25");
+        assert_eq!(crate::aws::percent::encode_component("a b&c"), "a%20b%26c");
     }
 }

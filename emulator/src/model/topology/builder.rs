@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
-use crate::model::names::{self, Region};
+use crate::aws::names::{self, Region};
 use crate::scenario::config::{self, Config, ConfigError, ConfigOrigin};
 use crate::scenario::document::{self, DocumentError};
 

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::aws::names::Region;
 use crate::model::api::ApiDefinition;
-use crate::model::names::Region;
+use crate::model::openapi;
 use crate::scenario::config::{ConfigError, RestApiConfig};
 use crate::scenario::document;
 use crate::scenario::examples;
-use crate::scenario::openapi;
 
 use super::builder::{inline_or_text, Builder};
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use crate::model::names::{self, Region};
+use crate::aws::names::{self, Region};
 use crate::model::network::SecurityGroup;
 use crate::scenario::config::{Config, ConfigError, NetworkInterfaceConfig, VpcEndpointConfig};
 use iam_policy::{Policy, PolicyScope};

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::model::names::Region;
+use crate::aws::names::Region;
 use crate::model::network::{self, ClientIdentity, ClientNetwork, SecurityGroup};
 use crate::scenario::config::{Config, ConfigError, ConfigOrigin};
 

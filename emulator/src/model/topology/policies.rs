@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::model::names::Region;
+use crate::aws::names::Region;
 use crate::scenario::config::ConfigError;
 use iam_policy::{Policy, PolicyScope};
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::aws::names::{self, Region};
 use crate::model::api::ApiDefinition;
-use crate::model::names::{self, Region};
 use crate::scenario::config::{Config, ConfigError, RestApiConfig};
 use iam_policy::Policy;
 

@@ -79,7 +79,7 @@ impl Builder {
             "a PRIVATE API cannot be deployed without one; add \"policy\" or remove \"stages\"",
         )?;
         Ok(Arc::new(Deployment {
-            id: crate::model::ids::current_deployment_id(&a.id),
+            id: crate::aws::ids::current_deployment_id(&a.id),
             definition,
             policy,
         }))

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use super::*;
-use crate::model::names;
+use crate::aws::names;
 use crate::scenario::config::{Config, ConfigError, ConfigOrigin};
 
 fn load(json: &str) -> Result<Topology, ConfigError> {
@@ -279,7 +279,7 @@ fn a_stage_with_a_deployment_id_serves_that_snapshot() {
     let live = &api.stages["live"];
     assert_eq!(
         live.deployment.id,
-        crate::model::ids::short_id("deployment/chw1a2q2xk")
+        crate::aws::ids::short_id("deployment/chw1a2q2xk")
     );
     assert!(live.deployment.definition.route("/pets", "GET").is_some());
 }

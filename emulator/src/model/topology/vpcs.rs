@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ipnet::{IpNet, Ipv4Net};
 
-use crate::model::names::Region;
+use crate::aws::names::Region;
 use crate::model::network::{ClientNetwork, SecurityGroup};
 use crate::scenario::config::{ClientNetworkConfig, Config, ConfigError, SubnetConfig, VpcConfig};
 

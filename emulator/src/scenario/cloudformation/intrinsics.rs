@@ -145,7 +145,7 @@ impl Converter<'_> {
         let value = match (p.kind.as_str(), attribute) {
             ("AWS::ApiGateway::RestApi", "RootResourceId")
             | ("AWS::Serverless::Api", "RootResourceId") => {
-                Value::String(crate::model::ids::short_id("/"))
+                Value::String(crate::aws::ids::short_id("/"))
             }
             ("AWS::ApiGateway::RestApi", "RestApiId") => Value::String(p.id.clone()),
             ("AWS::EC2::VPC", "VpcId")

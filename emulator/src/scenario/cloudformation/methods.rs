@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::template::Converter;
 use super::typed::Properties;
-use crate::model::ids::short_id;
+use crate::aws::ids::short_id;
 use crate::scenario::document::DocumentError;
 
 type Result<T> = std::result::Result<T, DocumentError>;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::model::ids::{self, short_id};
+use crate::aws::ids::{self, short_id};
 use crate::scenario::document::{child_path, DocumentError};
 
 /// The physical id of a resource, and its type.

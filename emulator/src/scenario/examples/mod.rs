@@ -19,7 +19,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::model::names::Region;
+use crate::aws::names::Region;
 
 /// The names the `example` field of a REST API accepts.
 pub const EXAMPLES: &[&str] = &["PetStore"];
@@ -129,8 +129,8 @@ async fn answer(req: Request<Incoming>) -> Response<Full<Bytes>> {
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| {
             (
-                crate::model::percent::decode(k),
-                crate::model::percent::decode(v),
+                crate::aws::percent::decode(k),
+                crate::aws::percent::decode(v),
             )
         })
         .collect();
@@ -207,7 +207,7 @@ mod tests {
         let region = Region::parse("us-east-1").unwrap();
         let text = example_document("PetStore", &region).unwrap();
         let imported =
-            crate::scenario::openapi::import(&crate::scenario::document::parse(&text).unwrap())
+            crate::model::openapi::import(&crate::scenario::document::parse(&text).unwrap())
                 .unwrap();
         assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
         let api = imported.definition;

@@ -156,7 +156,7 @@ pub fn export_document_versioned(
 
 /// `info.version` as AWS writes a date there: `2024-01-13T23:01:41Z`.
 pub fn export_version(at: time::OffsetDateTime) -> String {
-    crate::model::timestamps::iso8601_seconds(at)
+    crate::aws::timestamps::iso8601_seconds(at)
 }
 
 /// Why an API cannot be exported; `get-export` answers 400 with the message.

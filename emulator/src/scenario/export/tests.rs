@@ -5,7 +5,7 @@ const HOST: &str = "chw1a2q2xk.execute-api.us-east-1.amazonaws.com";
 const VERSION: &str = "2026-11-25T10:00:00Z";
 
 fn petstore() -> Value {
-    let region = crate::model::names::Region::parse("us-east-1").unwrap();
+    let region = crate::aws::names::Region::parse("us-east-1").unwrap();
     let text = crate::scenario::examples::example_document("PetStore", &region).unwrap();
     crate::scenario::document::parse(&text).unwrap()
 }
@@ -353,16 +353,16 @@ fn exports_import_again() {
     for export_type in ["oas30", "swagger"] {
         let out = export(&petstore(), export_type, &["integrations"]);
         let api =
-            crate::scenario::openapi::import(&out).unwrap_or_else(|e| panic!("{export_type}: {e}"));
+            crate::model::openapi::import(&out).unwrap_or_else(|e| panic!("{export_type}: {e}"));
         assert!(api.warnings.is_empty(), "{export_type}: {:?}", api.warnings);
         assert_eq!(api.title.as_deref(), Some("PetStore"));
         assert!(api.definition.route("/pets/7", "GET").is_some());
         // Without extensions the methods have no integration: still a valid document.
         let plain = export(&petstore(), export_type, &[]);
-        crate::scenario::openapi::import(&plain).unwrap_or_else(|e| panic!("{export_type}: {e}"));
+        crate::model::openapi::import(&plain).unwrap_or_else(|e| panic!("{export_type}: {e}"));
         let doc: Value = serde_json::from_str(WITH_EXTENSIONS).unwrap();
         let out = export(&doc, export_type, &["apigateway"]);
-        crate::scenario::openapi::import(&out).unwrap_or_else(|e| panic!("{export_type}: {e}"));
+        crate::model::openapi::import(&out).unwrap_or_else(|e| panic!("{export_type}: {e}"));
     }
 }
 

@@ -118,7 +118,7 @@ pub fn derived_hex(seed: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::names::{is_resource_id, is_rest_api_id};
+    use crate::aws::names::{is_resource_id, is_rest_api_id};
 
     fn is_apigateway_shaped(id: &str, len: usize) -> bool {
         id.len() == len
@@ -171,10 +171,7 @@ mod tests {
         assert_ne!(root, resource_id("/pets"));
         let current = current_deployment_id("chw1a2q2xk");
         assert!(is_apigateway_shaped(&current, 6), "{current}");
-        assert_eq!(
-            current,
-            crate::model::ids::short_id("deployment/chw1a2q2xk")
-        );
+        assert_eq!(current, crate::aws::ids::short_id("deployment/chw1a2q2xk"));
     }
 
     #[test]
