@@ -57,20 +57,20 @@ pub struct RequestContext<'a> {
     pub request_time: &'a str,
     /// Milliseconds since the epoch.
     pub request_time_epoch: u64,
-    /// The matched resource's id.
-    pub resource_id: Option<&'a str>,
-    /// The matched resource's template path.
-    pub resource_path: Option<&'a str>,
+    /// The matched resource's id (empty before a resource is matched).
+    pub resource_id: &'a str,
+    /// The matched resource's template path (empty before a resource is matched).
+    pub resource_path: &'a str,
     /// The stage name.
     pub stage: &'a str,
     /// `identity.sourceIp`: the address the client stands for.
     pub source_ip: IpAddr,
     /// `identity.userAgent`.
     pub user_agent: Option<&'a str>,
-    /// `identity.vpceId`: the endpoint the request came through.
-    pub vpce_id: Option<&'a str>,
-    /// `identity.vpcId`: that endpoint's VPC.
-    pub vpc_id: Option<&'a str>,
+    /// `identity.vpceId`: the endpoint the request came through (empty on the public endpoint).
+    pub vpce_id: &'a str,
+    /// `identity.vpcId`: that endpoint's VPC (empty on the public endpoint).
+    pub vpc_id: &'a str,
 }
 
 impl RequestContext<'_> {
@@ -113,8 +113,8 @@ impl RequestContext<'_> {
             "requestId" => self.request_id.into(),
             "requestTime" => self.request_time.into(),
             "requestTimeEpoch" => self.request_time_epoch.into(),
-            "resourceId" => self.resource_id.into(),
-            "resourcePath" => self.resource_path.into(),
+            "resourceId" => known(self.resource_id),
+            "resourcePath" => known(self.resource_path),
             "stage" => self.stage.into(),
             _ => Value::Null,
         }
@@ -125,11 +125,20 @@ impl RequestContext<'_> {
         let mut identity = Map::with_capacity(8);
         identity.insert("sourceIp".into(), self.source_ip.to_string().into());
         identity.insert("userAgent".into(), self.user_agent.into());
-        identity.insert("vpceId".into(), self.vpce_id.into());
-        identity.insert("vpcId".into(), self.vpc_id.into());
+        identity.insert("vpceId".into(), known(self.vpce_id));
+        identity.insert("vpcId".into(), known(self.vpc_id));
         for unknown in ["accountId", "caller", "user", "userArn"] {
             identity.insert(unknown.into(), Value::Null);
         }
         identity
+    }
+}
+
+/// A value the request has, or `null` for one it does not (empty).
+fn known(text: &str) -> Value {
+    if text.is_empty() {
+        Value::Null
+    } else {
+        text.into()
     }
 }

@@ -86,8 +86,8 @@ fn request_context<'a>(
         request_id: &ids.request_id,
         request_time: &facts.request_time.0,
         request_time_epoch: facts.request_time.1,
-        resource_id: facts.resource_id.as_deref(),
-        resource_path: outcome.trace.resource.as_deref(),
+        resource_id: facts.resource_id.as_deref().unwrap_or_default(),
+        resource_path: outcome.trace.resource.as_deref().unwrap_or_default(),
         stage: &facts.stage.name,
         source_ip: facts.source_ip,
         user_agent: request.header("user-agent"),
@@ -95,8 +95,9 @@ fn request_context<'a>(
             .trace
             .endpoint
             .as_deref()
-            .filter(|e| e.starts_with("vpce-")),
-        vpc_id: Some(facts.vpc_id.as_str()).filter(|v| !v.is_empty()),
+            .filter(|e| e.starts_with("vpce-"))
+            .unwrap_or_default(),
+        vpc_id: &facts.vpc_id,
     }
 }
 

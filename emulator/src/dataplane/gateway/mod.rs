@@ -34,6 +34,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::dataplane::access_log::AccessLogWriter;
+use crate::dataplane::context::RequestContext;
 use crate::dataplane::integration::{Integrations, MethodRequest};
 use crate::model::api::RouteMatch;
 use crate::model::network::{self, Admission, ClientIdentity};
@@ -248,30 +249,33 @@ impl Gateway {
             routed.rest
         };
         let method_request = MethodRequest {
-            api_id: &routed.api.id,
-            account_id: &topology.account_id,
-            deployment_id: &stage.deployment.id,
+            context: RequestContext {
+                account_id: &topology.account_id,
+                api_id: &routed.api.id,
+                deployment_id: &stage.deployment.id,
+                domain_name: &host,
+                extended_request_id: &ids.extended_request_id,
+                http_method: &request.method,
+                path_below_stage: resource_path,
+                protocol: request.protocol(),
+                request_id: &ids.request_id,
+                request_time: &now.texts.request_time,
+                request_time_epoch: now.epoch_ms,
+                resource_id: &route.resource.id,
+                resource_path: &route.resource.path,
+                stage: &stage.name,
+                source_ip: routed.client.address,
+                user_agent: request.header("user-agent"),
+                vpce_id: endpoint.map(|e| e.id.as_str()).unwrap_or_default(),
+                vpc_id: endpoint.map(|e| e.vpc_id.as_str()).unwrap_or_default(),
+            },
             api: &stage.deployment.definition,
-            stage: &stage.name,
             stage_variables: &stage.variables,
-            resource_path: &route.resource.path,
-            resource_id: &route.resource.id,
-            http_method: &request.method,
-            request_id: &ids.request_id,
-            extended_request_id: &ids.extended_request_id,
-            request_time: &now.texts.request_time,
-            request_time_epoch: now.epoch_ms,
-            path: resource_path,
             path_parameters: &route.path_parameters,
             query: &query,
             raw_query: request.target.split_once('?').map(|(_, q)| q),
             headers: &request.headers,
             body: &request.body,
-            source_ip: routed.client.address,
-            vpce_id: endpoint.map(|e| e.id.as_str()).unwrap_or_default(),
-            vpc_id: endpoint.map(|e| e.vpc_id.as_str()).unwrap_or_default(),
-            domain_name: &host,
-            protocol: request.protocol(),
             tls_version: conn.tls_version,
             cipher_suite: conn.cipher_suite,
         };

@@ -321,7 +321,7 @@ fn outgoing_request(
     mapped_headers: &[(String, String)],
 ) -> Result<http::Request<Full<Bytes>>, IntegrationError> {
     let method = if spec.http_method == "ANY" {
-        request.http_method
+        request.context.http_method
     } else {
         spec.http_method.as_str()
     };
@@ -367,12 +367,12 @@ fn proxy_headers(
     builder = builder
         .header("Host", host_header)
         .header("X-Forwarded-For", forwarded_for(request))
-        .header("X-Amzn-Apigateway-Api-Id", request.api_id);
-    if !request.vpce_id.is_empty() {
+        .header("X-Amzn-Apigateway-Api-Id", request.context.api_id);
+    if !request.context.vpce_id.is_empty() {
         builder = builder
-            .header("x-amzn-vpc-id", request.vpc_id)
+            .header("x-amzn-vpc-id", request.context.vpc_id)
             .header("x-amzn-vpce-config", "1")
-            .header("x-amzn-vpce-id", request.vpce_id);
+            .header("x-amzn-vpce-id", request.context.vpce_id);
     }
     builder
 }
@@ -386,8 +386,11 @@ fn http_headers(
 ) -> http::request::Builder {
     let builder = builder
         .header("Host", host_header)
-        .header("User-Agent", format!("AmazonAPIGateway_{}", request.api_id))
-        .header("X-Amzn-Apigateway-Api-Id", request.api_id)
+        .header(
+            "User-Agent",
+            format!("AmazonAPIGateway_{}", request.context.api_id),
+        )
+        .header("X-Amzn-Apigateway-Api-Id", request.context.api_id)
         .header("Accept", "application/json");
     if body.is_empty() {
         return builder;
@@ -409,8 +412,8 @@ pub(super) fn timed_out(timeout: Duration) -> String {
 /// `X-Forwarded-For` as a proxy passes it on: the client's own list, then its address.
 pub(super) fn forwarded_for(request: &MethodRequest<'_>) -> String {
     match request.header("x-forwarded-for") {
-        Some(previous) => format!("{previous}, {}", request.source_ip),
-        None => request.source_ip.to_string(),
+        Some(previous) => format!("{previous}, {}", request.context.source_ip),
+        None => request.context.source_ip.to_string(),
     }
 }
 

@@ -87,13 +87,13 @@ fn value_maps(pairs: &[(String, String)]) -> (Map<String, Value>, Map<String, Va
 fn header_maps(request: &MethodRequest<'_>) -> (Map<String, Value>, Map<String, Value>) {
     let (mut single, mut multi) = value_maps(request.headers);
     // What API Gateway adds for a request that came through a VPC endpoint (captured events).
-    if !request.vpce_id.is_empty() {
+    if !request.context.vpce_id.is_empty() {
         for (k, v) in [
             ("x-amzn-cipher-suite", request.cipher_suite),
             ("x-amzn-tls-version", request.tls_version),
-            ("x-amzn-vpc-id", request.vpc_id),
+            ("x-amzn-vpc-id", request.context.vpc_id),
             ("x-amzn-vpce-config", "1"),
-            ("x-amzn-vpce-id", request.vpce_id),
+            ("x-amzn-vpce-id", request.context.vpce_id),
         ] {
             add_value(&mut single, &mut multi, k, v);
         }
@@ -144,7 +144,7 @@ fn event_body(request: &MethodRequest<'_>) -> (Value, bool) {
 
 /// The event's `requestContext`.
 fn request_context(request: &MethodRequest<'_>) -> Value {
-    let context = request.context();
+    let context = &request.context;
     let field = |key: &str| context.field(key);
     // The event's identity lists Cognito's and IAM's keys too, all null for an anonymous call.
     let mut identity = context.identity();
@@ -185,9 +185,9 @@ pub fn event(request: &MethodRequest<'_>) -> Value {
     let path_parameters = string_map(request.path_parameters.iter().map(|(k, v)| (k, v)));
     let (body, base64_encoded) = event_body(request);
     json!({
-        "resource": request.resource_path,
-        "path": request.path,
-        "httpMethod": request.http_method,
+        "resource": request.context.resource_path,
+        "path": request.context.path_below_stage,
+        "httpMethod": request.context.http_method,
         "headers": or_null(headers),
         "multiValueHeaders": or_null(multi_headers),
         "queryStringParameters": or_null(query),

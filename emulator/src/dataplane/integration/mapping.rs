@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
-use crate::dataplane::context::RequestContext;
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{IntegrationResponse, MappingTemplate, PassthroughBehavior, Templates};
 use apigw_vtl::{ContextUse, RenderInput, Rendered};
@@ -31,31 +30,7 @@ impl MethodRequest<'_> {
 
     /// `$context` with only the keys a template reads (the request path builds no more).
     pub fn context_value_for(&self, wanted: &ContextUse) -> Value {
-        Value::Object(self.context().object(wanted))
-    }
-
-    /// The request's `$context`, the one the access log and the Lambda event show too.
-    pub fn context(&self) -> RequestContext<'_> {
-        RequestContext {
-            account_id: self.account_id,
-            api_id: self.api_id,
-            deployment_id: self.deployment_id,
-            domain_name: self.domain_name,
-            extended_request_id: self.extended_request_id,
-            http_method: self.http_method,
-            path_below_stage: self.path,
-            protocol: self.protocol,
-            request_id: self.request_id,
-            request_time: self.request_time,
-            request_time_epoch: self.request_time_epoch,
-            resource_id: Some(self.resource_id),
-            resource_path: Some(self.resource_path),
-            stage: self.stage,
-            source_ip: self.source_ip,
-            user_agent: self.header("user-agent"),
-            vpce_id: (!self.vpce_id.is_empty()).then_some(self.vpce_id),
-            vpc_id: (!self.vpc_id.is_empty()).then_some(self.vpc_id),
-        }
+        Value::Object(self.context.object(wanted))
     }
 
     fn stage_variables_value(&self) -> Value {
@@ -115,7 +90,7 @@ impl MethodRequest<'_> {
         }
         if let Some(name) = source.strip_prefix("context.") {
             let (key, rest) = name.split_once('.').unwrap_or((name, ""));
-            let value = self.context().field(key);
+            let value = self.context.field(key);
             return if rest.is_empty() {
                 scalar(&value)
             } else {
@@ -159,7 +134,11 @@ impl MethodRequest<'_> {
                 let cause = format!(
                     "Execution failed due to configuration error: the mapping template failed: {e}"
                 );
-                tracing::warn!(api = self.api_id, resource = self.resource_path, "{cause}");
+                tracing::warn!(
+                    api = self.context.api_id,
+                    resource = self.context.resource_path,
+                    "{cause}"
+                );
                 IntegrationError::new(GatewayError::InternalServerError, cause)
             })
     }

@@ -16,10 +16,11 @@ mod lambda;
 pub mod mapping;
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use bytes::Bytes;
 
+use crate::dataplane::context::RequestContext;
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{ApiDefinition, Integration, Method, MockIntegration};
 use crate::model::topology::Settings;
@@ -63,34 +64,12 @@ pub struct IntegrationOutput {
 /// The request as integrations see it (`method.request.*` and `$context.*`).
 #[derive(Debug)]
 pub struct MethodRequest<'a> {
-    /// The API id.
-    pub api_id: &'a str,
-    /// The account that owns the API.
-    pub account_id: &'a str,
-    /// The deployment the stage serves.
-    pub deployment_id: &'a str,
+    /// `$context`: the request's facts, as templates, the Lambda event and access logs show them.
+    pub context: RequestContext<'a>,
     /// The API's definition (binary media types).
     pub api: &'a ApiDefinition,
-    /// The stage name.
-    pub stage: &'a str,
     /// The stage's variables.
     pub stage_variables: &'a BTreeMap<String, String>,
-    /// The matched resource's template path.
-    pub resource_path: &'a str,
-    /// The matched resource's id.
-    pub resource_id: &'a str,
-    /// The request method.
-    pub http_method: &'a str,
-    /// `x-amzn-RequestId`.
-    pub request_id: &'a str,
-    /// `x-amz-apigw-id`.
-    pub extended_request_id: &'a str,
-    /// `$context.requestTime`, `dd/MMM/yyyy:HH:mm:ss +0000`.
-    pub request_time: &'a str,
-    /// `$context.requestTimeEpoch`, milliseconds.
-    pub request_time_epoch: u64,
-    /// The path after the stage, as requested.
-    pub path: &'a str,
     /// Path parameters.
     pub path_parameters: &'a [(String, String)],
     /// Query string parameters, decoded, in order.
@@ -101,16 +80,6 @@ pub struct MethodRequest<'a> {
     pub headers: &'a [(String, String)],
     /// The body.
     pub body: &'a Bytes,
-    /// `$context.identity.sourceIp`.
-    pub source_ip: IpAddr,
-    /// `$context.identity.vpceId` (empty on the public endpoint).
-    pub vpce_id: &'a str,
-    /// `$context.identity.vpcId`.
-    pub vpc_id: &'a str,
-    /// `$context.domainName`.
-    pub domain_name: &'a str,
-    /// `HTTP/1.1` or `HTTP/2.0`.
-    pub protocol: &'a str,
     /// `TLSv1.2` or `TLSv1.3`.
     pub tls_version: &'a str,
     /// The negotiated cipher suite, in OpenSSL's spelling.
@@ -151,8 +120,8 @@ impl Integrations {
             Some(Integration::Unsupported(what)) => {
                 let cause = format!("Execution failed: {what} is not emulated");
                 tracing::warn!(
-                    api = request.api_id,
-                    resource = request.resource_path,
+                    api = request.context.api_id,
+                    resource = request.context.resource_path,
                     "{cause}"
                 );
                 Err(IntegrationError::new(
@@ -163,9 +132,9 @@ impl Integrations {
             None => {
                 let cause = "Execution failed due to configuration error: No integration defined for method";
                 tracing::warn!(
-                    api = request.api_id,
-                    resource = request.resource_path,
-                    method = request.http_method,
+                    api = request.context.api_id,
+                    resource = request.context.resource_path,
+                    method = request.context.http_method,
                     "{cause}"
                 );
                 Err(IntegrationError::new(
@@ -199,8 +168,8 @@ fn mock_answer(
             // mapping and no default output mapping".
             let cause = "Execution failed due to configuration error: no integration response matches the MOCK status and there is no default";
             tracing::warn!(
-                api = request.api_id,
-                resource = request.resource_path,
+                api = request.context.api_id,
+                resource = request.context.resource_path,
                 status,
                 "{cause}"
             );
