@@ -4,14 +4,16 @@
 
 use std::process::ExitCode;
 
-use apigw_emulator::{Config, ConfigOrigin, Emulator, EmulatorBuilder, PortChoice, Topology};
+use apigw_emulator::{
+    Config, ConfigOrigin, Emulator, EmulatorBuilder, PortChoice, ReloadError, Topology,
+};
 
 use crate::banner::print_banner;
 use crate::logging::init_logging;
 use crate::ready_file::write_ready_file;
 use crate::scenario::{load, print_warnings};
 use crate::signals::{wait_for_signal, Signal};
-use crate::{UpArgs, UsageError};
+use crate::UpArgs;
 
 /// Runs `up` to the end: 0 after a signal stopped it.
 pub(crate) fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
@@ -21,7 +23,6 @@ pub(crate) fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     // Validated here too, so that warnings print before the banner.
     let topology = Topology::from_config(&config)?;
     print_warnings(&topology.warnings);
-    check_loopback(&args, &config, &topology)?;
     let origin = config.origin();
     // A ready file left by an earlier run (a container restart) must not announce this one early.
     if let Some(path) = &args.ready_file {
@@ -29,36 +30,6 @@ pub(crate) fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
     }
     raise_open_file_limit(&topology);
     crate::runtime()?.block_on(serve(args, config, origin))
-}
-
-/// Refuses addresses beyond loopback unless `--allow-non-loopback` says they are intended,
-/// and warns when they are.
-fn check_loopback(args: &UpArgs, config: &Config, topology: &Topology) -> anyhow::Result<()> {
-    let dns_ip = args
-        .dns_listen
-        .or(topology.settings.dns_listen)
-        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
-    let exposed: Vec<String> = std::iter::once(dns_ip)
-        .chain(topology.listen_addresses())
-        .filter(|ip| !ip.is_loopback())
-        .map(|ip| ip.to_string())
-        .collect();
-    if exposed.is_empty() {
-        return Ok(());
-    }
-    if !args.allow_non_loopback {
-        return Err(UsageError(format!(
-            "{}: the scenario listens on {} beyond loopback; other machines could reach the emulator. Pass --allow-non-loopback (or APIGW_EMULATOR_ALLOW_NON_LOOPBACK=true) if that is intended, e.g. on a container network",
-            config.origin(),
-            exposed.join(", ")
-        ))
-        .into());
-    }
-    eprintln!(
-        "warning: listening beyond loopback on {} (--allow-non-loopback): anyone who can reach these addresses can use the emulator",
-        exposed.join(", ")
-    );
-    Ok(())
 }
 
 /// Thousands of held connections need thousands of descriptors; many systems start at 1024.
@@ -92,7 +63,10 @@ async fn serve(args: UpArgs, config: Config, origin: ConfigOrigin) -> anyhow::Re
 fn builder(args: &UpArgs, config: Config) -> EmulatorBuilder {
     let mut builder = Emulator::builder(config)
         .certs_dir(&args.certs.certs_dir)
-        .ports(PortChoice::Standard);
+        .ports(PortChoice::Standard)
+        // Every listener (flags, scenario, state file, reloads) is checked by the library's one
+        // rule; the flag is its opt-in.
+        .allow_non_loopback(args.allow_non_loopback);
     if let Some(addr) = args.dns_listen {
         builder = builder.dns_listen(addr);
     }
@@ -111,23 +85,31 @@ fn builder(args: &UpArgs, config: Config) -> EmulatorBuilder {
     builder
 }
 
-/// SIGHUP: reads the scenario again; a bad one leaves the running one in force. Fails only
-/// when the ready file cannot be written.
+/// SIGHUP: reads the scenario again; a bad one leaves the running one in force. With a state
+/// directory, the control plane's state is kept instead (see `ReloadError::StateKept`). Fails
+/// only when the ready file cannot be written.
 fn reload(args: &UpArgs, origin: &ConfigOrigin, emulator: &mut Emulator) -> anyhow::Result<()> {
     let reloaded = load(&args.source)
         .map_err(|e| e.to_string())
         .and_then(|(config, warnings)| {
             print_warnings(&warnings);
-            emulator.reload(config).map_err(|e| e.to_string())
+            match emulator.reload(config) {
+                Err(kept @ ReloadError::StateKept { .. }) => Ok(Err(kept)),
+                other => other.map(Ok).map_err(|e| e.to_string()),
+            }
         });
     match reloaded {
-        Ok(warnings) => {
+        Ok(Ok(warnings)) => {
             print_warnings(&warnings);
             tracing::info!("reloaded {origin}");
             eprintln!("reloaded: {origin}");
             if let Some(path) = &args.ready_file {
                 write_ready_file(path, emulator.ready_info())?;
             }
+        }
+        Ok(Err(kept)) => {
+            tracing::info!("{kept}");
+            eprintln!("reload: {kept}");
         }
         Err(e) => {
             eprintln!("error: reload refused, still serving the previous scenario: {e}");

@@ -398,6 +398,47 @@ fn listening_beyond_loopback_needs_an_explicit_flag() {
     );
 }
 
+#[test]
+fn a_control_plane_beyond_loopback_needs_the_flag_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+
+    // From the command line.
+    let (code, stderr) = up_fails(
+        &certs,
+        &["--https-port", "0", "--control-plane-listen", "0.0.0.0:0"],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: the emulator listens on 0.0.0.0 beyond loopback (the control plane on 0.0.0.0 from --control-plane-listen)")
+            && stderr.contains("Pass --allow-non-loopback"),
+        "{stderr}"
+    );
+
+    // From the scenario, named by file and JSON path.
+    let file = dir.path().join("scenario.json");
+    let mut seed: serde_json::Value =
+        serde_json::from_str(apigw_emulator::scenario::config::SEED_SCENARIO).unwrap();
+    seed["emulator"]["controlPlane"] = serde_json::json!({"listen": "0.0.0.0:0"});
+    std::fs::write(&file, seed.to_string()).unwrap();
+    let (code, stderr) = up_fails(
+        &certs,
+        &["--https-port", "0", "--config", file.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: the emulator listens on 0.0.0.0 beyond loopback (the control plane on 0.0.0.0 from $.emulator.controlPlane.listen in {})",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !certs.join("ca.pem").exists(),
+        "refused before anything was created"
+    );
+}
+
 /// Runs `up` on free ports with `certs_dir` and extra arguments; returns (exit code, stderr).
 fn up_fails(certs_dir: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
     let ready = certs_dir.with_extension("ready.json");

@@ -5,9 +5,13 @@
 //! over `state.json` and the directory flushed: a crash (even `kill -9`) at any moment leaves
 //! either the previous complete state or the new one, never a mix. A change is acknowledged only
 //! after that, so at most the call in flight is lost.
+//!
+//! One emulator at a time owns a state directory: it holds an exclusive advisory lock on
+//! `lock` (with its pid written in it) for as long as it runs, so a second one refuses to start
+//! rather than overwrite the first one's acknowledged changes.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +20,8 @@ use crate::scenario::config::{Config, ConfigOrigin};
 
 /// The state file's name inside the state directory.
 pub const STATE_FILE: &str = "state.json";
+/// The lock file's name inside the state directory.
+pub const LOCK_FILE: &str = "lock";
 /// What the file's `format` says; a different one is refused rather than misread.
 const FORMAT: &str = "apigw-emulator-state/1";
 
@@ -37,6 +43,14 @@ pub enum StoreError {
         path: PathBuf,
         /// What is wrong, with a JSON path where there is one.
         message: String,
+    },
+    /// Another running emulator holds the directory.
+    #[error("state directory {path} is in use by another apigw-emulator ({holder}): stop it, or give this one another --state-dir")]
+    Locked {
+        /// The directory.
+        path: PathBuf,
+        /// `pid 1234`, as the holder wrote it in the lock file, or why it is unknown.
+        holder: String,
     },
     /// A change could not be written.
     #[error("cannot write {path}: {source}")]
@@ -65,6 +79,8 @@ struct StateFile {
 pub struct StateStore {
     dir: PathBuf,
     file: PathBuf,
+    /// Holds the directory's lock until the store is dropped (the emulator stops).
+    _lock: File,
 }
 
 impl StateStore {
@@ -82,6 +98,7 @@ impl StateStore {
         let store = StateStore {
             dir: dir.to_path_buf(),
             file: dir.join(STATE_FILE),
+            _lock: lock(dir)?,
         };
         let restored = store.load()?;
         Ok((store, restored))
@@ -156,6 +173,44 @@ impl StateStore {
     }
 }
 
+/// Takes the directory's exclusive lock and writes this process's pid in the lock file, or
+/// names the holder. The lock is the kernel's (flock): it goes with the process, even after
+/// `kill -9`, so a stale lock file never blocks a start.
+fn lock(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let unwritable = |source| StoreError::Unwritable {
+        path: path.clone(),
+        source,
+    };
+    // Not truncated before the lock is ours: the holder's pid must stay readable.
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(unwritable)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let holder = match file.read_to_string(&mut text) {
+                Ok(_) if !text.trim().is_empty() => format!("pid {}", text.trim()),
+                _ => "its pid is not in the lock file yet".to_string(),
+            };
+            return Err(StoreError::Locked {
+                path: dir.to_path_buf(),
+                holder,
+            });
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(unwritable(e)),
+    }
+    file.set_len(0).map_err(unwritable)?;
+    file.rewind().map_err(unwritable)?;
+    writeln!(file, "{}", std::process::id()).map_err(unwritable)?;
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +223,8 @@ mod tests {
         let mut config = Config::seed();
         config.rest_apis[0].description = Some("changed".into());
         store.save(&config).unwrap();
+        // The emulator that wrote it has stopped (and released the directory).
+        drop(store);
         let (_, restored) = StateStore::open(dir.path()).unwrap();
         let restored = restored.unwrap();
         assert_eq!(
@@ -193,6 +250,23 @@ mod tests {
         .unwrap();
         let err = StateStore::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("$.scenario.region"), "{err}");
+    }
+
+    #[test]
+    fn a_second_store_on_one_directory_is_refused_naming_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = StateStore::open(dir.path()).unwrap();
+        let pid = std::process::id();
+        assert_eq!(
+            fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap(),
+            format!("{pid}\n")
+        );
+        let err = StateStore::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains(&dir.path().display().to_string()), "{err}");
+        assert!(err.contains(&format!("in use by another apigw-emulator (pid {pid})")), "{err}");
+        // Released when the first one stops.
+        drop(first);
+        StateStore::open(dir.path()).unwrap();
     }
 
     #[test]

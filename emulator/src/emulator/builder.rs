@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
+use super::loopback::{self, NonLoopbackError};
 use super::ports::{self, PortChoice};
 use super::ready::{absolute, ready_info};
 use super::serving::{needs_petstore_backend, Serving};
@@ -51,15 +52,18 @@ pub enum StartError {
     /// Another I/O failure at start.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// The state directory cannot be used.
+    /// The state directory cannot be used (or another emulator holds it).
     #[error(transparent)]
     State(#[from] StoreError),
+    /// A listener would be beyond loopback without the opt-in.
+    #[error(transparent)]
+    NonLoopback(#[from] NonLoopbackError),
 }
 
 impl StartError {
     /// True when the scenario itself is at fault (the CLI exits with 2).
     pub fn is_config_error(&self) -> bool {
-        matches!(self, StartError::Config(_))
+        matches!(self, StartError::Config(_) | StartError::NonLoopback(_))
     }
 }
 
@@ -74,6 +78,9 @@ pub struct EmulatorBuilder {
     control_listen: Option<SocketAddr>,
     control_enabled: Option<bool>,
     state_dir: Option<PathBuf>,
+    allow_non_loopback: bool,
+    /// The state file the scenario was restored from, if it was.
+    restored_from: Option<PathBuf>,
 }
 
 /// The local CA and the TLS configuration of its server certificate.
@@ -96,6 +103,8 @@ impl EmulatorBuilder {
             control_listen: None,
             control_enabled: None,
             state_dir: None,
+            allow_non_loopback: false,
+            restored_from: None,
         }
     }
 
@@ -143,6 +152,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Lets listeners be on addresses other than loopback (a container network, a LAN); a
+    /// warning names them. Default: refused, whichever way the address comes in (see
+    /// `loopback`).
+    pub fn allow_non_loopback(mut self, allowed: bool) -> Self {
+        self.allow_non_loopback = allowed;
+        self
+    }
+
     /// Validates the scenario, makes certificates, binds every socket, then starts serving.
     pub async fn start(mut self) -> Result<Emulator, StartError> {
         let mut notes = Vec::new();
@@ -153,6 +170,8 @@ impl EmulatorBuilder {
         let store = self.restore_state(control_enabled, &mut notes)?;
         let topology;
         (self.config, topology) = validate(self.config, control_enabled)?;
+        // Before anything is created or bound.
+        self.check_loopback(&topology, control_enabled, &mut notes)?;
         let certs = make_certificates(self.certs_dir.clone(), &topology, &mut notes)?;
         let dns_listen = self.dns_listen.or(topology.settings.dns_listen);
         let (udp, tcp) = ports::bind_dns(dns_listen, self.ports, &mut notes).await?;
@@ -180,9 +199,10 @@ impl EmulatorBuilder {
             listeners,
             certs.tls_config,
             &gateway,
-            https_port,
+            (https_port, self.allow_non_loopback),
             backend.is_some(),
         )?);
+        let state_file = store.as_ref().map(|s| absolute(s.path()));
         let control = if control_enabled {
             let (plane, server) = self
                 .start_control_plane(store, &serving, &gateway, &mut notes)
@@ -203,6 +223,7 @@ impl EmulatorBuilder {
             ca_path: certs.ca.cert_path().to_path_buf(),
             ready,
             notes,
+            state_file,
             _temp_certs: certs.temp_dir,
         })
     }
@@ -224,8 +245,48 @@ impl EmulatorBuilder {
                 absolute(store.path()).display()
             ));
             self.config = state;
+            self.restored_from = Some(absolute(store.path()));
         }
         Ok(Some(store))
+    }
+
+    /// Applies the one loopback rule to every listener this start would open: DNS, each HTTPS
+    /// address, the control plane, each named by where its address came from.
+    fn check_loopback(
+        &self,
+        topology: &Topology,
+        control_enabled: bool,
+        notes: &mut Vec<String>,
+    ) -> Result<(), StartError> {
+        let origin = match &self.restored_from {
+            Some(path) => format!("the state file {}", path.display()),
+            None => self.config.origin().to_string(),
+        };
+        let settings = &self.config.emulator;
+        let dns = loopback::socket_listener(
+            "DNS",
+            ("--dns-listen", self.dns_listen),
+            ("$.emulator.dns.listen", settings.dns.listen),
+            &origin,
+        );
+        let control = loopback::socket_listener(
+            "the control plane",
+            ("--control-plane-listen", self.control_listen),
+            ("$.emulator.controlPlane.listen", settings.control_plane.listen),
+            &origin,
+        )
+        .filter(|_| control_enabled);
+        let listeners = dns
+            .into_iter()
+            .chain(loopback::https_listeners(topology, &origin, |_| false))
+            .chain(control)
+            .collect();
+        let exposed = loopback::check_listeners(listeners, self.allow_non_loopback)?;
+        if let Some(warning) = loopback::exposure_warning(&exposed) {
+            tracing::warn!("{warning}");
+            notes.push(warning);
+        }
+        Ok(())
     }
 
     /// Binds the control plane's port and serves it over `serving`'s topology.

@@ -14,6 +14,7 @@
 //! them, and `serving` swaps in a new topology on reload.
 
 mod builder;
+mod loopback;
 mod ports;
 mod ready;
 mod serving;
@@ -34,6 +35,7 @@ use ready::ready_info;
 use serving::Serving;
 
 pub use builder::{EmulatorBuilder, StartError};
+pub use loopback::NonLoopbackError;
 pub use ports::PortChoice;
 pub use ready::{ReadyApi, ReadyDnsEntry, ReadyEndpoint, ReadyInfo, ReadyPublicEndpoint};
 
@@ -50,6 +52,8 @@ pub struct Emulator {
     ca_path: PathBuf,
     ready: ReadyInfo,
     notes: Vec<String>,
+    /// The control plane's state file, with `--state-dir`.
+    state_file: Option<PathBuf>,
     _temp_certs: Option<tempfile::TempDir>,
 }
 
@@ -74,6 +78,20 @@ pub enum ReloadError {
     /// A new endpoint address cannot be listened on, or the change cannot be saved.
     #[error("{0}")]
     Listen(String),
+    /// A new endpoint address is beyond loopback without the opt-in.
+    #[error(transparent)]
+    NonLoopback(#[from] NonLoopbackError),
+    /// With a state directory the control plane's state is kept: it holds acknowledged changes
+    /// the scenario does not have.
+    #[error("kept the control plane's state from {} ({rest_apis} REST APIs, {vpc_endpoints} VPC endpoints): with a state directory a reload does not replace it with the scenario (to start from the scenario again, stop the emulator and move that file away)", path.display())]
+    StateKept {
+        /// The state file.
+        path: PathBuf,
+        /// How many REST APIs the state has.
+        rest_apis: usize,
+        /// How many VPC endpoints it has.
+        vpc_endpoints: usize,
+    },
 }
 
 impl Emulator {
@@ -81,7 +99,11 @@ impl Emulator {
     /// certificates (endpoint addresses, Region, TLS settings, DNS settings). On any error the
     /// scenario being served stays in force, whole: requests never see a half-applied change.
     /// Returns the new scenario's warnings.
+    ///
+    /// With a state directory, nothing is replaced ([`ReloadError::StateKept`]): the state holds
+    /// changes the control plane acknowledged, which the scenario would silently drop.
     pub fn reload(&mut self, config: Config) -> Result<Vec<ConfigError>, ReloadError> {
+        self.check_no_state_dir()?;
         // With the control plane, its state becomes the reloaded scenario (and is persisted).
         let (config, new) = match &self.control {
             Some(_) => {
@@ -102,6 +124,21 @@ impl Emulator {
         self.ready = ready;
         self.ready.control_plane_endpoint = control_plane_endpoint;
         Ok(warnings)
+    }
+
+    /// Refuses a reload over the state directory's state, saying what is kept.
+    fn check_no_state_dir(&self) -> Result<(), ReloadError> {
+        match (&self.state_file, &self.control) {
+            (Some(path), Some((plane, _))) => {
+                let state = plane.state();
+                Err(ReloadError::StateKept {
+                    path: path.clone(),
+                    rest_apis: state.rest_apis.len(),
+                    vpc_endpoints: state.vpc_endpoints.len(),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Starts `config` on free loopback ports with a temporary CA: the test-friendly default.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use tokio::net::TcpListener;
 
+use super::loopback;
 use super::ports::{bind_error, tcp_listener, HTTPS};
 use super::ReloadError;
 use crate::controlplane::{ApplyError, ApplyTopology};
@@ -23,18 +24,21 @@ pub(super) struct Serving {
     pub(super) https: HttpsServer,
     pub(super) https_port: u16,
     has_petstore_backend: bool,
+    /// Whether listeners beyond loopback were allowed at start (see `loopback`).
+    allow_non_loopback: bool,
     /// Serializes appliers; the request path never takes it.
     apply_lock: std::sync::Mutex<()>,
 }
 
 impl Serving {
-    /// Serves HTTPS for `topology` on `listeners` (all on `https_port`) through `gateway`.
+    /// Serves HTTPS for `topology` on `listeners` (all on `https_port`) through `gateway`;
+    /// later addresses beyond loopback only when `allow_non_loopback`.
     pub(super) fn start(
         topology: &Arc<ArcSwap<Topology>>,
         listeners: Vec<TcpListener>,
         tls_config: Arc<rustls::ServerConfig>,
         gateway: &Arc<Gateway>,
-        https_port: u16,
+        (https_port, allow_non_loopback): (u16, bool),
         has_petstore_backend: bool,
     ) -> std::io::Result<Serving> {
         let https = HttpsServer::start(
@@ -48,6 +52,7 @@ impl Serving {
             https,
             https_port,
             has_petstore_backend,
+            allow_non_loopback,
             apply_lock: std::sync::Mutex::new(()),
         })
     }
@@ -115,12 +120,19 @@ impl Serving {
         Ok(())
     }
 
-    /// Listeners for the addresses `new` has and `old_addresses` lacks, in `new`'s order.
+    /// Listeners for the addresses `new` has and `old_addresses` lacks, in `new`'s order; the
+    /// loopback rule decides first, as at start.
     fn bind_added(
         &self,
         new: &Topology,
         old_addresses: &HashSet<IpAddr>,
     ) -> Result<Vec<TcpListener>, ReloadError> {
+        let origin = new.origin.to_string();
+        let asked = loopback::https_listeners(new, &origin, |ip| old_addresses.contains(&ip));
+        let exposed = loopback::check_listeners(asked, self.allow_non_loopback)?;
+        if let Some(warning) = loopback::exposure_warning(&exposed) {
+            tracing::warn!("{warning}");
+        }
         let mut added = Vec::new();
         for ip in new.listen_addresses() {
             if !old_addresses.contains(&ip) {
