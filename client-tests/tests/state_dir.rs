@@ -144,7 +144,12 @@ fn a_second_emulator_on_one_state_directory_exits_1_naming_the_holder() {
         "{stderr}"
     );
     // The first one is unaffected.
-    let (status, _) = apigateway(&first.target.control_plane_endpoint(), "GET", "/restapis", "");
+    let (status, _) = apigateway(
+        &first.target.control_plane_endpoint(),
+        "GET",
+        "/restapis",
+        "",
+    );
     assert_eq!(status, 200);
     let (exit, _) = first.stop();
     assert!(exit.success());

@@ -263,7 +263,10 @@ mod tests {
         );
         let err = StateStore::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains(&dir.path().display().to_string()), "{err}");
-        assert!(err.contains(&format!("in use by another apigw-emulator (pid {pid})")), "{err}");
+        assert!(
+            err.contains(&format!("in use by another apigw-emulator (pid {pid})")),
+            "{err}"
+        );
         // Released when the first one stops.
         drop(first);
         StateStore::open(dir.path()).unwrap();

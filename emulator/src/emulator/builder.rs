@@ -272,7 +272,10 @@ impl EmulatorBuilder {
         let control = loopback::socket_listener(
             "the control plane",
             ("--control-plane-listen", self.control_listen),
-            ("$.emulator.controlPlane.listen", settings.control_plane.listen),
+            (
+                "$.emulator.controlPlane.listen",
+                settings.control_plane.listen,
+            ),
             &origin,
         )
         .filter(|_| control_enabled);

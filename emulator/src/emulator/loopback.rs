@@ -147,7 +147,12 @@ pub(super) fn https_listeners(
             }
         }
     }
-    for ip in topology.public_addresses.iter().copied().filter(|ip| !skip(*ip)) {
+    for ip in topology
+        .public_addresses
+        .iter()
+        .copied()
+        .filter(|ip| !skip(*ip))
+    {
         out.push(Listener::new(
             "HTTPS for the public endpoint",
             ip,
