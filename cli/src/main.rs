@@ -66,6 +66,7 @@ enum Command {
     },
     /// Explain one request step by step: DNS, endpoint, security group, API, stage, resource,
     /// policies, integration, the response, and the smallest fix when it fails.
+    /// A dry run unless --send: no backend or function is called.
     /// Example: apigw-emulator explain -- curl -IX GET https://vpce-….vpce.amazonaws.com/test
     Explain {
         #[command(flatten)]
@@ -73,6 +74,10 @@ enum Command {
         /// The client's own address (who it stands for comes from the scenario's clients).
         #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
         from: std::net::IpAddr,
+        /// Send the request for real: call the backend or Lambda function. Without it, explain
+        /// is a dry run that stops before the integration and says what it would call.
+        #[arg(long)]
+        send: bool,
         /// The curl command line, after `--`.
         #[arg(last = true, required = true, value_name = "CURL COMMAND")]
         command: Vec<String>,
@@ -222,8 +227,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain {
             source,
             from,
+            send,
             command,
-        } => explain::explain_command(&source, from, &command),
+        } => explain::explain_command(&source, from, send, &command),
         Command::Policy(command) => policy::policy_command(command),
         Command::Healthcheck { ready_file } => ready_file::healthcheck_command(&ready_file),
     }

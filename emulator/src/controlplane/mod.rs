@@ -13,6 +13,7 @@
 pub mod apigateway;
 pub mod console;
 pub mod ec2;
+pub mod guard;
 pub mod markup;
 pub mod propagation;
 pub mod server;

@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::guard::{self, GuardError, Purpose};
 use super::propagation::HeldStages;
 use super::store::{StateStore, StoreError};
 use super::{ControlContext, ControlRequest, ControlResponse, Handled};
@@ -208,10 +209,28 @@ impl ControlPlane {
         self.serving.serve(super::validate(served)?)
     }
 
-    /// Answers one call.
-    pub async fn call(&self, request: &ControlRequest) -> ControlResponse {
+    /// Answers one call that arrived on `local` (the guard's "own address").
+    pub async fn call(&self, request: &ControlRequest, local: SocketAddr) -> ControlResponse {
         let ctx = ControlContext::now();
-        let service = match route(request) {
+        let routed = route(request);
+        let purpose = match routed {
+            Ok(Service::Ec2 | Service::ApiGateway) => Purpose::Service,
+            Ok(Service::Console) if request.method == http::Method::POST => Purpose::ConsoleWrite,
+            // Unroutable calls change nothing: only their Host is checked.
+            Ok(Service::Console) | Err(_) => Purpose::ConsoleRead,
+        };
+        if let Err(refused) = guard::check(request, local, purpose, self.console.token()) {
+            // The path is logged quoted (`?`): what a client sent cannot start a new log line;
+            // the refusal quotes what it repeats.
+            tracing::warn!(
+                method = %request.method,
+                path = ?request.path,
+                "control plane: refused: {refused}"
+            );
+            let service = routed.unwrap_or(Service::Console);
+            return finish(forbidden(service, &refused, &ctx), &ctx);
+        }
+        let service = match routed {
             Ok(s) => s,
             Err(response) => return finish(response, &ctx),
         };
@@ -279,6 +298,10 @@ fn route(request: &ControlRequest) -> Result<Service, ControlResponse> {
         None if request.method == http::Method::GET && !request.path.starts_with("/restapis") => {
             Ok(Service::Console)
         }
+        // The console's one form that does something (explain's "send it for real").
+        None if request.method == http::Method::POST && request.path.starts_with("/console/") => {
+            Ok(Service::Console)
+        }
         None if request.path.starts_with("/restapis") => {
             let mut r = ControlResponse::json(
                 403,
@@ -295,6 +318,33 @@ fn route(request: &ControlRequest) -> Result<Service, ControlResponse> {
             "text/xml;charset=UTF-8",
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error></Errors><RequestID></RequestID></Response>",
         )),
+    }
+}
+
+/// A request the guard refused, as the service it addressed words a refusal: EC2's
+/// `UnauthorizedOperation` (403, what EC2 answers a caller it does not let act), API Gateway's
+/// `AccessDeniedException` (403), or a console page.
+fn forbidden(service: Service, refused: &GuardError, ctx: &ControlContext) -> ControlResponse {
+    let message = refused.to_string();
+    match service {
+        Service::Ec2 => ControlResponse::new(
+            403,
+            "text/xml;charset=UTF-8",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
+                super::markup::xml(&message),
+                ctx.request_id
+            ),
+        ),
+        Service::ApiGateway => {
+            let mut r = ControlResponse::json(403, &serde_json::json!({ "message": message }));
+            r.headers.push((
+                "x-amzn-ErrorType".to_string(),
+                "AccessDeniedException".to_string(),
+            ));
+            r
+        }
+        Service::Console => crate::controlplane::console::forbidden(&message),
     }
 }
 
@@ -353,11 +403,13 @@ impl ControlServer {
                 };
                 let plane = plane.clone();
                 let mut stopped = stopped.clone();
+                // The address the client connected to: a Host naming it is this server.
+                let local = tcp.local_addr().unwrap_or(addr);
                 tokio::spawn(async move {
                     let service =
                         hyper::service::service_fn(move |req: http::Request<Incoming>| {
                             let plane = plane.clone();
-                            async move { Ok::<_, Infallible>(serve(&plane, req).await) }
+                            async move { Ok::<_, Infallible>(serve(&plane, req, local).await) }
                         });
                     let conn = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(tcp), service);
@@ -380,7 +432,11 @@ impl ControlServer {
     }
 }
 
-async fn serve(plane: &ControlPlane, req: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+async fn serve(
+    plane: &ControlPlane,
+    req: http::Request<Incoming>,
+    local: SocketAddr,
+) -> http::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -399,7 +455,7 @@ async fn serve(plane: &ControlPlane, req: http::Request<Incoming>) -> http::Resp
         body,
     };
     let started = std::time::Instant::now();
-    let response = plane.call(&request).await;
+    let response = plane.call(&request, local).await;
     tracing::debug!(
         method = %request.method,
         path = %request.path,

@@ -1,5 +1,10 @@
 //! `/console/explain`: a form taking a curl command line and a source address; with a command,
-//! the page also shows what [`crate::teach::explain`] found (steps, the response, the fixes).
+//! the page also shows what [`crate::teach::explain`] found (steps, the response or what would be
+//! called, the fixes).
+//!
+//! A `GET` is a dry run: it calls no backend and no function, so a link (or another site's
+//! image tag) can do no harm. Sending for real is the second form, a `POST` carrying the
+//! console's token, which the control plane's guard checks before the page runs.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -7,7 +12,7 @@ use std::net::IpAddr;
 use super::html::{self, escape, Nav};
 use super::Console;
 use crate::controlplane::{ControlRequest, ControlResponse};
-use crate::teach::explain::{explain_with, parse_curl, Explanation};
+use crate::teach::explain::{explain_with, parse_curl, Explanation, Mode};
 
 const DEFAULT_SOURCE: &str = "127.0.0.1";
 
@@ -17,10 +22,31 @@ const MAX_COMMAND: usize = 64 * 1024;
 /// Most of a response body the page shows (an integration may answer megabytes).
 const MAX_BODY_SHOWN: usize = 64 * 1024;
 
+/// `GET /console/explain`: the form, and a dry run of the command in the query.
 pub(super) async fn page(req: &ControlRequest, console: &Console) -> ControlResponse {
-    let command = req.query_param("command").unwrap_or("").trim();
-    let from = req
-        .query_param("from")
+    render_page(&req.query, console, Mode::DryRun).await
+}
+
+/// `POST /console/explain` (token checked by the guard): the command in the form, sent for real.
+pub(super) async fn send(req: &ControlRequest, console: &Console) -> ControlResponse {
+    let form = crate::controlplane::server::parse_query(&String::from_utf8_lossy(&req.body));
+    render_page(&form, console, Mode::Send).await
+}
+
+fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+async fn render_page(
+    fields: &[(String, String)],
+    console: &Console,
+    mode: Mode,
+) -> ControlResponse {
+    let command = field(fields, "command").unwrap_or("").trim();
+    let from = field(fields, "from")
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .unwrap_or(DEFAULT_SOURCE);
@@ -38,8 +64,11 @@ pub(super) async fn page(req: &ControlRequest, console: &Console) -> ControlResp
     );
     let mut status = 200;
     if !command.is_empty() {
-        match run(command, from, console).await {
-            Ok(explanation) => render(&explanation, &mut out),
+        match run(command, from, console, mode).await {
+            Ok(explanation) => {
+                render(&explanation, mode, &mut out);
+                send_form(command, from, console.token(), &mut out);
+            }
             Err(message) => {
                 status = 400;
                 let _ = write!(
@@ -56,7 +85,28 @@ pub(super) async fn page(req: &ControlRequest, console: &Console) -> ControlResp
     )
 }
 
-async fn run(command: &str, from: &str, console: &Console) -> Result<Explanation, String> {
+/// The second form: the same request, sent for real (a `POST` with the console's token).
+fn send_form(command: &str, from: &str, token: &str, out: &mut String) {
+    let _ = write!(
+        out,
+        "<section><form method=\"post\" action=\"/console/explain\" id=\"send-form\">\
+<input type=\"hidden\" name=\"command\" value=\"{}\">\
+<input type=\"hidden\" name=\"from\" value=\"{}\">\
+<input type=\"hidden\" name=\"token\" value=\"{}\">\
+<p class=\"muted\">Explaining calls no backend and no function. Sending calls the integration for real.</p>\
+<div><button type=\"submit\">Send it for real</button></div></form></section>",
+        escape(command),
+        escape(from),
+        escape(token)
+    );
+}
+
+async fn run(
+    command: &str,
+    from: &str,
+    console: &Console,
+    mode: Mode,
+) -> Result<Explanation, String> {
     if command.len() > MAX_COMMAND {
         return Err(format!(
             "the command line is {} bytes; the console takes at most {MAX_COMMAND}",
@@ -72,16 +122,33 @@ async fn run(command: &str, from: &str, console: &Console) -> Result<Explanation
     }
     let request = parse_curl(&words, source).map_err(|e| e.to_string())?;
     let topology = console.topology.load_full();
-    Ok(explain_with(&topology, &console.gateway, console.https_port, &request).await)
+    Ok(explain_with(
+        &topology,
+        &console.gateway,
+        console.https_port,
+        &request,
+        mode,
+    )
+    .await)
 }
 
-fn render(explanation: &Explanation, out: &mut String) {
+fn render(explanation: &Explanation, mode: Mode, out: &mut String) {
     out.push_str("<section><h2>Steps</h2><ol id=\"explain-steps\">");
     for step in &explanation.steps {
         let _ = write!(out, "<li>{}</li>", escape(step));
     }
     out.push_str("</ol></section><section id=\"explain-response\"><h2>Response</h2>");
+    if mode == Mode::Send {
+        out.push_str("<p id=\"explain-sent\">Sent for real: the integration was called.</p>");
+    }
     match &explanation.response {
+        None if explanation.would_call.is_some() => {
+            let _ = write!(
+                out,
+                "<p id=\"explain-would-call\" class=\"muted\">Not sent: a dry run stops before the integration. It would call <code>{}</code>.</p>",
+                escape(explanation.would_call.as_deref().unwrap_or_default())
+            );
+        }
         None => out.push_str(
             "<p id=\"explain-status\" class=\"bad\">No response: the client gets no answer at all.</p>",
         ),

@@ -5,7 +5,9 @@
 //!   DNS names and addresses, REST APIs with their stages, deployments and resource policies;
 //! - `/console/requests`: the last requests through the HTTPS front end, newest first,
 //!   refreshing itself every 5 seconds; `/console/requests/<seq>`: one request's trace;
-//! - `/console/explain`: a form running [`crate::teach::explain`] for a curl command line.
+//! - `/console/explain`: a form running [`crate::teach::explain`] for a curl command line, as a
+//!   dry run (`GET`: nothing is called); its second form `POST`s the same request with the
+//!   console's token to send it for real.
 //!
 //! It shows the [`RequestLog`] the gateway records into, and reads the served [`Topology`]
 //! (what the control plane's state was validated into) rather than the scenario, so it shows
@@ -23,6 +25,7 @@ use arc_swap::ArcSwap;
 use crate::controlplane::{ControlRequest, ControlResponse};
 use crate::dataplane::gateway::Gateway;
 use crate::model::topology::Topology;
+use html::Nav;
 
 /// What the console's pages read.
 #[derive(Clone)]
@@ -30,6 +33,9 @@ pub struct Console {
     topology: Arc<ArcSwap<Topology>>,
     gateway: Arc<Gateway>,
     https_port: u16,
+    /// Random per process: the console's forms carry it, so a page elsewhere cannot post them
+    /// (it cannot read the console's pages to learn it).
+    token: Arc<str>,
 }
 
 impl Console {
@@ -41,7 +47,13 @@ impl Console {
             topology,
             gateway,
             https_port,
+            token: uuid::Uuid::new_v4().simple().to_string().into(),
         }
+    }
+
+    /// The token the console's forms carry (checked by [`crate::controlplane::guard`]).
+    pub fn token(&self) -> &str {
+        &self.token
     }
 }
 
@@ -53,9 +65,31 @@ impl std::fmt::Debug for Console {
     }
 }
 
-/// Answers one unsigned `GET` on the control port.
+/// The page a refused request gets (another origin, a foreign Host, a form without the token).
+pub fn forbidden(message: &str) -> ControlResponse {
+    html::response(
+        403,
+        html::page(
+            "Forbidden",
+            Nav::None,
+            None,
+            &format!(
+                "<section id=\"forbidden\"><p class=\"error\">{}</p></section>",
+                html::escape(message)
+            ),
+        ),
+    )
+}
+
+/// Answers one unsigned `GET`, or a console form's `POST` (whose token the guard checked).
 pub async fn handle(req: &ControlRequest, console: &Console) -> ControlResponse {
     let path = req.path.as_str();
+    if req.method == http::Method::POST {
+        return match path {
+            "/console/explain" | "/console/explain/" => explain_page::send(req, console).await,
+            _ => html::not_found(path),
+        };
+    }
     match path {
         "/" => {
             let mut r = ControlResponse::new(303, "text/plain; charset=utf-8", "See /console\n");

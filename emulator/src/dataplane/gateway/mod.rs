@@ -20,6 +20,7 @@ mod access;
 mod authorize;
 pub mod clock;
 pub mod coalesce;
+mod dry_run;
 pub mod http1;
 pub mod refusal;
 mod request;
@@ -41,6 +42,7 @@ use crate::model::network::{self, Admission, ClientIdentity};
 use crate::model::topology::{Frontend, RestApi, Stage, Topology, VpcEndpoint};
 use access::{access_context, AccessFacts};
 use authorize::MethodTarget;
+pub use dry_run::{DryRun, WouldCall};
 use iam_policy::Decision;
 pub use refusal::{PolicyKind, Refusal};
 pub use request::{ConnectionInfo, GatewayRequest};
@@ -151,20 +153,10 @@ impl Gateway {
         let ids = RequestIds::generate();
         let topology = self.topology.load_full();
         let mut outcome = Outcome::default();
-        let response = match self
+        let result = self
             .process(&topology, conn, &request, &ids, &mut outcome)
-            .await
-        {
-            Ok(response) => response,
-            Err(refusal) => {
-                let response = GatewayResponse::error(&refusal.error(), &ids);
-                if let Some(decision) = refusal.decision() {
-                    outcome.trace.decision = Some(decision);
-                }
-                outcome.trace.reason = Some(refusal);
-                response
-            }
-        };
+            .await;
+        let response = answer(result, &ids, &mut outcome.trace);
         if let Some(facts) = &outcome.access {
             if let Some(settings) = &facts.stage.access_log {
                 let context =
@@ -185,61 +177,22 @@ impl Gateway {
         ids: &RequestIds,
         outcome: &mut Outcome,
     ) -> Result<GatewayResponse, Refusal> {
-        let routed = route_to_stage(topology, conn, request, outcome)?;
-        let now = clock::now();
-        // Only stages with an access log pay for its facts.
-        outcome.access = routed.stage.access_log.is_some().then(|| AccessFacts {
-            stage: routed.stage.clone(),
-            account_id: topology.account_id.clone(),
-            source_ip: routed.client.address,
-            vpc_id: routed
-                .endpoint
-                .map(|e| e.vpc_id.clone())
-                .unwrap_or_default(),
-            resource_id: None,
-            path_below_stage: match routed.rest {
-                "" => "/".to_string(),
-                rest => rest.to_string(),
-            },
-            integration_latency_ms: None,
-            request_time: (now.texts.request_time.clone(), now.epoch_ms),
-        });
-        let resource_path = if routed.rest.is_empty() {
-            "/"
-        } else {
-            routed.rest
-        };
-        let route = routed
-            .stage
-            .deployment
-            .definition
-            .route(resource_path, &request.method)
-            .ok_or_else(|| Refusal::NoMethod {
-                method: request.method.clone(),
-                resource_path: resource_path.to_string(),
-            })?;
-        outcome.trace.resource = Some(route.resource.path.clone());
-        if let Some(facts) = outcome.access.as_mut() {
-            facts.resource_id = Some(route.resource.id.clone());
-        }
-        outcome.trace.decision = Some(authorize_call(topology, &routed, request, &now)?);
-        self.integrate(topology, conn, request, ids, &routed, &route, &now, outcome)
+        let decided = decide(topology, conn, request, outcome)?;
+        self.integrate(topology, conn, request, ids, &decided, outcome)
             .await
     }
 
     /// Step 6: the integration, and the gateway's own headers around its answer.
-    #[allow(clippy::too_many_arguments)]
     async fn integrate(
         &self,
         topology: &Topology,
         conn: &ConnectionInfo,
         request: &GatewayRequest,
         ids: &RequestIds,
-        routed: &Routed<'_>,
-        route: &RouteMatch<'_>,
-        now: &clock::Now,
+        decided: &Decided<'_>,
         outcome: &mut Outcome,
     ) -> Result<GatewayResponse, Refusal> {
+        let Decided { routed, route, now } = decided;
         let query = request.query();
         let host = request::host_name(request);
         let (stage, endpoint) = (routed.stage, routed.endpoint);
@@ -327,6 +280,81 @@ impl Gateway {
                 );
                 Err(topology.settings.security_group_drop)
             }
+        }
+    }
+}
+
+/// Steps 1 to 5, everything before the integration: the endpoint, API, stage, resource and
+/// method, and both policies. One path for requests and for `explain`'s dry runs.
+fn decide<'t>(
+    topology: &'t Topology,
+    conn: &ConnectionInfo,
+    request: &'t GatewayRequest,
+    outcome: &mut Outcome,
+) -> Result<Decided<'t>, Refusal> {
+    let routed = route_to_stage(topology, conn, request, outcome)?;
+    let now = clock::now();
+    // Only stages with an access log pay for its facts.
+    outcome.access = routed.stage.access_log.is_some().then(|| AccessFacts {
+        stage: routed.stage.clone(),
+        account_id: topology.account_id.clone(),
+        source_ip: routed.client.address,
+        vpc_id: routed
+            .endpoint
+            .map(|e| e.vpc_id.clone())
+            .unwrap_or_default(),
+        resource_id: None,
+        path_below_stage: match routed.rest {
+            "" => "/".to_string(),
+            rest => rest.to_string(),
+        },
+        integration_latency_ms: None,
+        request_time: (now.texts.request_time.clone(), now.epoch_ms),
+    });
+    let resource_path = if routed.rest.is_empty() {
+        "/"
+    } else {
+        routed.rest
+    };
+    let route = routed
+        .stage
+        .deployment
+        .definition
+        .route(resource_path, &request.method)
+        .ok_or_else(|| Refusal::NoMethod {
+            method: request.method.clone(),
+            resource_path: resource_path.to_string(),
+        })?;
+    outcome.trace.resource = Some(route.resource.path.clone());
+    if let Some(facts) = outcome.access.as_mut() {
+        facts.resource_id = Some(route.resource.id.clone());
+    }
+    outcome.trace.decision = Some(authorize_call(topology, &routed, request, &now)?);
+    Ok(Decided { routed, route, now })
+}
+
+/// A request that passed every check: what the integration is called with.
+struct Decided<'t> {
+    routed: Routed<'t>,
+    route: RouteMatch<'t>,
+    now: clock::Now,
+}
+
+/// The client's answer: the integration's, or the refusal's (recorded in `trace`).
+fn answer(
+    result: Result<GatewayResponse, Refusal>,
+    ids: &RequestIds,
+    trace: &mut Trace,
+) -> GatewayResponse {
+    match result {
+        Ok(response) => response,
+        Err(refusal) => {
+            let response = GatewayResponse::error(&refusal.error(), ids);
+            if let Some(decision) = refusal.decision() {
+                trace.decision = Some(decision);
+            }
+            trace.reason = Some(refusal);
+            response
         }
     }
 }

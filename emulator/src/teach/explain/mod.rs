@@ -3,37 +3,62 @@
 //! method, both policies, the integration), the response the client gets, and, when it fails,
 //! the smallest change that makes it succeed. AWS answers a mistake with a bare 403 or silence;
 //! this says why.
+//!
+//! Explaining is a dry run ([`Mode::DryRun`]): the gateway decides the request by its own steps
+//! and stops before an integration that would call a backend or a Lambda function, saying what
+//! it would call. Only [`Mode::Send`] (`explain --send`, the console's POST) calls it.
 
 use std::net::{IpAddr, SocketAddr};
 
 use crate::dataplane::gateway::response::GatewayResponse;
-use crate::dataplane::gateway::Gateway;
-use crate::dataplane::gateway::{ConnectionInfo, GatewayRequest};
+use crate::dataplane::gateway::{ConnectionInfo, DryRun, Gateway, GatewayRequest, Trace};
 use crate::model::topology::{Frontend, Topology};
 use crate::Emulator;
 pub use curl::{parse_curl, CurlError, ExplainRequest};
 
 mod curl;
 mod fixes;
+mod integration;
+
+/// Whether the integration is really called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Stop before any integration that calls out of the emulator (a backend, a function), and
+    /// say what would be called. MOCK integrations call nothing and are answered.
+    DryRun,
+    /// Send the request for real: the backend or function is called.
+    Send,
+}
 
 /// What `explain` found.
 #[derive(Debug, Clone)]
 pub struct Explanation {
     /// Each step and its verdict, in order.
     pub steps: Vec<String>,
-    /// The response the client gets (`None`: no answer at all).
+    /// The response the client gets (`None`: no answer at all, or a dry run stopped before
+    /// the integration: see `would_call`).
     pub response: Option<GatewayResponse>,
+    /// A dry run that passed every check: the integration a real request would call
+    /// (`HTTP_PROXY POST http://…`, `AWS_PROXY: Lambda function …`).
+    pub would_call: Option<String>,
     /// The smallest changes that would make the request succeed.
     pub fixes: Vec<String>,
 }
 
-/// Explains one request against a running emulator's current scenario.
+/// Explains one request against a running emulator's current scenario, as a dry run: no
+/// backend or function is called.
 pub async fn explain(emulator: &Emulator, request: &ExplainRequest) -> Explanation {
+    explain_as(emulator, request, Mode::DryRun).await
+}
+
+/// Explains one request as [`explain`] does, in `mode` ([`Mode::Send`] calls the integration).
+pub async fn explain_as(emulator: &Emulator, request: &ExplainRequest, mode: Mode) -> Explanation {
     explain_with(
         &emulator.topology(),
         emulator.gateway(),
         emulator.https_port(),
         request,
+        mode,
     )
     .await
 }
@@ -46,6 +71,7 @@ pub async fn explain_with(
     gateway: &Gateway,
     https_port: u16,
     request: &ExplainRequest,
+    mode: Mode,
 ) -> Explanation {
     let mut steps = Vec::new();
     let mut fixes = Vec::new();
@@ -72,15 +98,17 @@ pub async fn explain_with(
         )?;
         Some(ends)
     })();
-    let response = match ends {
+    let (response, would_call) = match ends {
         Some(ends) => {
-            Some(gateway_steps(topology, gateway, request, ends, &mut steps, &mut fixes).await)
+            let sent = send(gateway, request, ends, mode).await;
+            gateway_steps(topology, request, sent, &mut steps, &mut fixes)
         }
-        None => None,
+        None => (None, None),
     };
     Explanation {
         steps,
         response,
+        would_call,
         fixes,
     }
 }
@@ -205,16 +233,19 @@ fn security_group_step(
     Some(())
 }
 
-/// Step 4: the gateway's own steps, from a real run of the request through it.
-async fn gateway_steps(
-    topology: &Topology,
+/// How far the gateway got: its answer, or (dry run) what it would call.
+type Sent = (
+    Result<GatewayResponse, crate::dataplane::gateway::WouldCall>,
+    Trace,
+);
+
+/// Runs the request through the gateway: decided only (dry run), or really sent.
+async fn send(
     gateway: &Gateway,
     request: &ExplainRequest,
     (local, peer): (SocketAddr, SocketAddr),
-    steps: &mut Vec<String>,
-    fixes: &mut Vec<String>,
-) -> GatewayResponse {
-    // 4. The gateway's own steps.
+    mode: Mode,
+) -> Sent {
     let mut headers = request.headers.clone();
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
         let host = if request.port == 443 {
@@ -240,7 +271,27 @@ async fn gateway_steps(
         tls_version: "TLSv1.2",
         cipher_suite: "ECDHE-ECDSA-AES128-GCM-SHA256",
     };
-    let (response, trace) = gateway.handle_traced(&conn, gateway_request).await;
+    match mode {
+        Mode::Send => {
+            let (response, trace) = gateway.handle_traced(&conn, gateway_request).await;
+            (Ok(response), trace)
+        }
+        Mode::DryRun => match gateway.dry_run(&conn, gateway_request).await {
+            (DryRun::Answered(response), trace) => (Ok(response), trace),
+            (DryRun::Stopped(would), trace) => (Err(would), trace),
+        },
+    }
+}
+
+/// Step 4: the gateway's own steps, as it decided them; then the response (or what a dry run
+/// would call) and the smallest fix.
+fn gateway_steps(
+    topology: &Topology,
+    request: &ExplainRequest,
+    (sent, trace): Sent,
+    steps: &mut Vec<String>,
+    fixes: &mut Vec<String>,
+) -> (Option<GatewayResponse>, Option<String>) {
     match &trace.api {
         Some(api) => steps.push(format!(
             "API: {api} (selected by {})",
@@ -268,6 +319,16 @@ async fn gateway_steps(
     if let Some(reason) = &trace.reason {
         steps.push(format!("why: {reason}"));
     }
+    let response = match sent {
+        Ok(response) => response,
+        Err(would) => {
+            let called = integration::describe(&would, &topology.settings);
+            steps.push(format!(
+                "integration: {called}: not called, explain is a dry run (send it for real with `explain --send` or the console's Send button)"
+            ));
+            return (None, Some(called));
+        }
+    };
     let body = String::from_utf8_lossy(&response.body);
     steps.push(if body.len() <= 200 && !body.contains('\n') {
         format!("response: {} {body}", response.status)
@@ -281,5 +342,5 @@ async fn gateway_steps(
     });
     // 5. The smallest fix.
     fixes.extend(fixes::for_refusal(topology, &trace, &response));
-    response
+    (Some(response), None)
 }
