@@ -10,14 +10,26 @@ use apigw_emulator::{Emulator, StartError};
 use crate::scenario::load;
 use crate::{ScenarioArgs, UsageError};
 
+/// `explain`'s switches.
+pub(crate) struct Options {
+    /// Send the request for real.
+    pub(crate) send: bool,
+    /// Serve a scenario whose addresses are not loopback.
+    pub(crate) allow_non_loopback: bool,
+}
+
 /// `apigw-emulator explain -- curl …`: runs the scenario in-process on free ports.
 pub(crate) fn explain_command(
     source: &ScenarioArgs,
     from: std::net::IpAddr,
-    send: bool,
+    options: Options,
     command: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let mode = if send { Mode::Send } else { Mode::DryRun };
+    let mode = if options.send {
+        Mode::Send
+    } else {
+        Mode::DryRun
+    };
     let args = match command.split_first() {
         Some((first, rest)) if first == "curl" => rest,
         _ => command,
@@ -26,7 +38,10 @@ pub(crate) fn explain_command(
         .map_err(|e| UsageError(e.to_string()))?;
     let (config, _) = load(source)?;
     let explanation = crate::runtime()?.block_on(async {
-        let emulator = Emulator::start(config).await?;
+        let emulator = Emulator::builder(config)
+            .allow_non_loopback(options.allow_non_loopback)
+            .start()
+            .await?;
         let explanation = explain_as(&emulator, &request, mode).await;
         emulator.shutdown().await;
         Ok::<_, StartError>(explanation)

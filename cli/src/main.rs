@@ -78,6 +78,10 @@ enum Command {
         /// is a dry run that stops before the integration and says what it would call.
         #[arg(long)]
         send: bool,
+        /// Allow a scenario whose addresses are not loopback (explaining a container's scenario
+        /// inside its container), as `up --allow-non-loopback` does.
+        #[arg(long, env = "APIGW_EMULATOR_ALLOW_NON_LOOPBACK")]
+        allow_non_loopback: bool,
         /// The curl command line, after `--`.
         #[arg(last = true, required = true, value_name = "CURL COMMAND")]
         command: Vec<String>,
@@ -228,8 +232,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             source,
             from,
             send,
+            allow_non_loopback,
             command,
-        } => explain::explain_command(&source, from, send, &command),
+        } => explain::explain_command(
+            &source,
+            from,
+            explain::Options {
+                send,
+                allow_non_loopback,
+            },
+            &command,
+        ),
         Command::Policy(command) => policy::policy_command(command),
         Command::Healthcheck { ready_file } => ready_file::healthcheck_command(&ready_file),
     }
