@@ -210,9 +210,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<'_, IO> {
         }
     }
 
-    /// The next request, head and body, within its deadline.
-    async fn read_request(&mut self, first: bool) -> Result<GatewayRequest, ReadError> {
-        let ((mut request, framing), deadline) = self.next_head(first).await?;
+    /// The body of the request whose head is `head`, by the request's `deadline`.
+    async fn read_body(
+        &mut self,
+        head: Head,
+        deadline: Instant,
+    ) -> Result<GatewayRequest, ReadError> {
+        let (mut request, framing) = head;
         // Too large is known from the head: refuse before inviting the body with 100 Continue.
         if matches!(framing, Framing::Length(n) if n > self.limits.max_body_bytes) {
             return Err(ReadError::Refuse(413));
@@ -324,12 +328,17 @@ pub async fn serve<IO, F, Fut>(
         if *shutdown.borrow() {
             break;
         }
-        let request = tokio::select! {
-            request = conn.read_request(first) => request,
-            // Between requests, and while a head arrives, shutdown closes at once.
+        let head = tokio::select! {
+            head = conn.next_head(first) => head,
+            // Between requests, and while a head arrives, shutdown closes at once; a request
+            // whose head has arrived is finished.
             _ = shutdown.changed() => break,
         };
         first = false;
+        let request = match head {
+            Ok((head, deadline)) => conn.read_body(head, deadline).await,
+            Err(e) => Err(e),
+        };
         let request = match request {
             Ok(request) => request,
             Err(ReadError::Gone) => break,
@@ -349,5 +358,7 @@ pub async fn serve<IO, F, Fut>(
     let _ = conn.io.shutdown().await;
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;
