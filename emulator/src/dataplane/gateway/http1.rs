@@ -320,7 +320,7 @@ pub async fn serve<IO, F, Fut>(
 {
     let mut conn = Conn {
         io,
-        buf: BytesMut::with_capacity(8 * 1024),
+        buf: BytesMut::with_capacity(READ_CHUNK),
         limits,
     };
     let mut first = true;
