@@ -252,3 +252,47 @@ async fn the_connection_limit_protects_the_process() {
     assert_eq!(r.status_line, "HTTP/1.1 200 OK");
     emulator.shutdown().await;
 }
+
+/// A head dripped one byte at a time, each byte well within the timeout, is still cut off when
+/// the request timeout has passed since it began: the timeout bounds the whole request, not each
+/// read. The connection is closed without an answer, as for any request that does not arrive in
+/// time; other connections are served meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dripped_head_is_cut_off_at_the_request_deadline() {
+    let (emulator, t) = start(serde_json::json!({"requestTimeoutSeconds": 2})).await;
+    let head =
+        format!("GET /test/pets/1 HTTP/1.1\r\nHost: x\r\nx-apigw-api-id: {SEED_API_ID}\r\n\r\n");
+    let (mut reader, mut writer) = tokio::io::split(tls(&t).await);
+    let started = Instant::now();
+    let drip = tokio::spawn(async move {
+        let mut sent = 0;
+        for byte in head.as_bytes() {
+            if writer.write_all(&[*byte]).await.is_err() || writer.flush().await.is_err() {
+                break;
+            }
+            sent += 1;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        (sent, head.len())
+    });
+    // Meanwhile a normal request on another connection is answered.
+    let t2 = t.clone();
+    let r = tokio::task::spawn_blocking(move || call(&t2, "/test/pets/1", &[]))
+        .await
+        .unwrap();
+    assert_eq!(r.status_line, "HTTP/1.1 200 OK");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(8), reader.read_to_end(&mut answer)).await;
+    let waited = started.elapsed();
+    assert!(read.is_ok(), "the dripping connection was not closed");
+    assert!(
+        waited >= Duration::from_millis(1800) && waited < Duration::from_secs(4),
+        "closed after {waited:?}"
+    );
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    drip.abort();
+    if let Ok(Ok((sent, total))) = tokio::time::timeout(Duration::from_secs(1), drip).await {
+        assert!(sent < total, "the whole head was accepted");
+    }
+    emulator.shutdown().await;
+}

@@ -7,12 +7,17 @@
 //! `Expect: 100-continue` is honoured; connections are kept alive unless the client asks
 //! otherwise (HTTP/1.0, `Connection: close`).
 
+mod head;
+
 use std::future::Future;
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
+use tokio::time::Instant;
+
+use head::Framing;
 
 use super::response::GatewayResponse;
 use super::GatewayRequest;
@@ -28,10 +33,19 @@ pub struct Http1Limits {
     pub max_body_bytes: usize,
     /// How long a kept-alive connection may sit idle.
     pub idle_timeout: Duration,
-    /// How long a started request may take to arrive.
+    /// How long a started request may take to arrive whole, head and body (a deadline, not a
+    /// per-read timeout).
     pub request_timeout: Duration,
     /// How long a TLS handshake may take.
     pub handshake_timeout: Duration,
+}
+
+impl Http1Limits {
+    /// The most a connection's read buffer may hold: the largest thing being read (a head, a
+    /// body or a line) and one read more.
+    fn largest_buffer(&self) -> usize {
+        self.max_head_bytes.max(self.max_body_bytes).max(MAX_LINE) + READ_CHUNK
+    }
 }
 
 impl Default for Http1Limits {
@@ -48,35 +62,63 @@ impl Default for Http1Limits {
 }
 
 /// A request that could not be read; answered with a bare status and the connection closed.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 enum ReadError {
     /// The peer went away or was too slow; nothing to answer.
+    #[error("the client went away or missed the request deadline")]
     Gone,
     /// Malformed or too large: answer with this status and close.
+    #[error("refused with {0}")]
     Refuse(u16),
 }
 
-struct Conn<IO> {
+/// Most bytes taken from the socket at once (a TLS record's worth), so that the buffer never
+/// holds more than the limit being enforced plus this.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Longest chunk-size line (with extensions) or trailer line.
+const MAX_LINE: usize = 4096;
+
+struct Conn<'l, IO> {
     io: IO,
     buf: BytesMut,
+    limits: &'l Http1Limits,
 }
 
-impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
-    /// Reads more bytes; `Gone` on EOF, error or timeout.
-    async fn fill(&mut self, timeout: Duration) -> Result<(), ReadError> {
-        self.buf.reserve(8 * 1024);
-        match tokio::time::timeout(timeout, self.io.read_buf(&mut self.buf)).await {
-            Ok(Ok(n)) if n > 0 => Ok(()),
+impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<'_, IO> {
+    /// Reads at most `READ_CHUNK` more bytes; `Gone` on EOF, error or `deadline`.
+    async fn fill(&mut self, deadline: Instant) -> Result<(), ReadError> {
+        self.buf.reserve(READ_CHUNK);
+        let mut room = (&mut self.buf).limit(READ_CHUNK);
+        match tokio::time::timeout_at(deadline, self.io.read_buf(&mut room)).await {
+            Ok(Ok(n)) if n > 0 => {
+                // Every caller stops filling at its own limit; the fuzz test holds it to that.
+                debug_assert!(
+                    self.buf.len() <= self.limits.largest_buffer(),
+                    "{} bytes buffered",
+                    self.buf.len()
+                );
+                Ok(())
+            }
             _ => Err(ReadError::Gone),
         }
     }
 
-    async fn read_head(
-        &mut self,
-        limits: &Http1Limits,
-        first_wait: Duration,
-    ) -> Result<(GatewayRequest, Framing), ReadError> {
-        let mut wait = first_wait;
+    /// Waits for the next request (up to the idle timeout, unless it is the connection's first)
+    /// and reads its head. The request timeout runs from the moment the request began, the
+    /// connection's start for its first: it bounds the whole request, head and body, however
+    /// the client paces its bytes (a per-read timeout lets a dripping client hold the
+    /// connection forever). Returns the request's deadline with the head.
+    async fn next_head(&mut self, first: bool) -> Result<(Head, Instant), ReadError> {
+        if !first && self.buf.is_empty() {
+            self.fill(Instant::now() + self.limits.idle_timeout).await?;
+        }
+        let deadline = Instant::now() + self.limits.request_timeout;
+        Ok((self.read_head(deadline).await?, deadline))
+    }
+
+    async fn read_head(&mut self, deadline: Instant) -> Result<Head, ReadError> {
+        let limits = self.limits;
         loop {
             if !self.buf.is_empty() {
                 let mut headers = vec![httparse::EMPTY_HEADER; limits.max_headers];
@@ -87,7 +129,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
                         return Err(ReadError::Refuse(431));
                     }
                     Ok(httparse::Status::Complete(len)) => {
-                        let parsed = parse_request(&req)?;
+                        let parsed = head::parse_request(&req)?;
                         self.buf.advance(len);
                         return Ok(parsed);
                     }
@@ -100,57 +142,96 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
                     Err(_) => return Err(ReadError::Refuse(400)),
                 }
             }
-            self.fill(wait).await?;
-            wait = limits.request_timeout;
+            self.fill(deadline).await?;
         }
     }
 
-    async fn read_exact_body(
-        &mut self,
-        len: usize,
-        limits: &Http1Limits,
-    ) -> Result<Bytes, ReadError> {
+    /// `len` bytes of body; callers have checked `len` against the body limit.
+    async fn read_exact_body(&mut self, len: usize, deadline: Instant) -> Result<Bytes, ReadError> {
         while self.buf.len() < len {
-            self.fill(limits.request_timeout).await?;
+            self.fill(deadline).await?;
         }
         Ok(self.buf.split_to(len).freeze())
     }
 
-    async fn read_line(&mut self, limits: &Http1Limits) -> Result<BytesMut, ReadError> {
+    async fn read_line(&mut self, deadline: Instant) -> Result<BytesMut, ReadError> {
+        let mut searched: usize = 0;
         loop {
-            if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                let line = self.buf.split_to(pos);
+            // Only the new bytes (and the one before, a CR waiting for its LF) are searched.
+            let from = searched.saturating_sub(1);
+            let window = &self.buf[from..self.buf.len().min(MAX_LINE + 2)];
+            if let Some(pos) = window.windows(2).position(|w| w == b"\r\n") {
+                let line = self.buf.split_to(from + pos);
                 self.buf.advance(2);
                 return Ok(line);
             }
-            if self.buf.len() > 4096 {
+            if self.buf.len() > MAX_LINE {
                 return Err(ReadError::Refuse(400));
             }
-            self.fill(limits.request_timeout).await?;
+            searched = self.buf.len();
+            self.fill(deadline).await?;
         }
     }
 
-    async fn read_chunked_body(&mut self, limits: &Http1Limits) -> Result<Bytes, ReadError> {
+    async fn read_chunked_body(&mut self, deadline: Instant) -> Result<Bytes, ReadError> {
+        let max = self.limits.max_body_bytes;
         let mut body = BytesMut::new();
         loop {
-            let line = self.read_line(limits).await?;
-            let size_text = std::str::from_utf8(&line).map_err(|_| ReadError::Refuse(400))?;
-            let size_text = size_text.split(';').next().unwrap_or("").trim();
-            let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Refuse(400))?;
+            let size = head::chunk_size(&self.read_line(deadline).await?)?;
             if size == 0 {
-                // Trailers, up to the empty line.
-                while !self.read_line(limits).await?.is_empty() {}
+                self.skip_trailers(deadline).await?;
                 return Ok(body.freeze());
             }
-            if body.len() + size > limits.max_body_bytes {
+            // Checked: a huge size must not wrap the sum back under the limit.
+            if body.len().checked_add(size).is_none_or(|total| total > max) {
                 return Err(ReadError::Refuse(413));
             }
-            let chunk = self.read_exact_body(size, limits).await?;
+            let chunk = self.read_exact_body(size, deadline).await?;
             body.extend_from_slice(&chunk);
-            if !self.read_line(limits).await?.is_empty() {
+            if !self.read_line(deadline).await?.is_empty() {
                 return Err(ReadError::Refuse(400));
             }
         }
+    }
+
+    /// Trailer fields, up to the empty line: ignored, but counted against the head limit like
+    /// any header fields (431 beyond it), so that they cannot go on forever.
+    async fn skip_trailers(&mut self, deadline: Instant) -> Result<(), ReadError> {
+        let mut total = 0usize;
+        loop {
+            let line = self.read_line(deadline).await?;
+            if line.is_empty() {
+                return Ok(());
+            }
+            total = total.saturating_add(line.len() + 2);
+            if total > self.limits.max_head_bytes {
+                return Err(ReadError::Refuse(431));
+            }
+        }
+    }
+
+    /// The body of the request whose head is `head`, by the request's `deadline`.
+    async fn read_body(
+        &mut self,
+        head: Head,
+        deadline: Instant,
+    ) -> Result<GatewayRequest, ReadError> {
+        let (mut request, framing) = head;
+        // Too large is known from the head: refuse before inviting the body with 100 Continue.
+        if matches!(framing, Framing::Length(n) if n > self.limits.max_body_bytes) {
+            return Err(ReadError::Refuse(413));
+        }
+        if request.expect_continue && framing != Framing::None {
+            self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .map_err(|_| ReadError::Gone)?;
+        }
+        request.body = match framing {
+            Framing::None => Bytes::new(),
+            Framing::Length(n) => self.read_exact_body(n, deadline).await?,
+            Framing::Chunked => self.read_chunked_body(deadline).await?,
+        };
+        Ok(request)
     }
 
     async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -159,82 +240,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Conn<IO> {
     }
 }
 
-/// How the request body is delimited.
-enum Framing {
-    None,
-    Length(usize),
-    Chunked,
-}
-
-fn parse_request(req: &httparse::Request<'_, '_>) -> Result<(GatewayRequest, Framing), ReadError> {
-    let method = req.method.ok_or(ReadError::Refuse(400))?.to_string();
-    let target = req.path.ok_or(ReadError::Refuse(400))?.to_string();
-    let minor = req.version.ok_or(ReadError::Refuse(400))?;
-    let mut headers = Vec::with_capacity(req.headers.len());
-    let mut content_length: Option<usize> = None;
-    let mut chunked = false;
-    let mut connection_close = minor == 0;
-    let mut expect_continue = false;
-    for h in req.headers.iter() {
-        let value = String::from_utf8_lossy(h.value).into_owned();
-        if h.name.eq_ignore_ascii_case("content-length") {
-            let n: usize = value.trim().parse().map_err(|_| ReadError::Refuse(400))?;
-            if content_length.is_some_and(|old| old != n) {
-                return Err(ReadError::Refuse(400));
-            }
-            content_length = Some(n);
-        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            if value
-                .split(',')
-                .any(|t| t.trim().eq_ignore_ascii_case("chunked"))
-            {
-                chunked = true;
-            } else {
-                return Err(ReadError::Refuse(501));
-            }
-        } else if h.name.eq_ignore_ascii_case("connection") {
-            for token in value.split(',').map(str::trim) {
-                if token.eq_ignore_ascii_case("close") {
-                    connection_close = true;
-                } else if token.eq_ignore_ascii_case("keep-alive") && minor == 0 {
-                    connection_close = false;
-                }
-            }
-        } else if h.name.eq_ignore_ascii_case("expect")
-            && value.trim().eq_ignore_ascii_case("100-continue")
-        {
-            expect_continue = true;
-        }
-        headers.push((h.name.to_string(), value));
-    }
-    // The absolute form (`GET https://host/stage/path`) names the host itself; origin servers
-    // must accept it and use its authority rather than the Host header (RFC 9112, 3.2.2).
-    let target = match absolute_form(&target) {
-        Some((authority, origin_form)) => {
-            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
-            headers.push(("Host".to_string(), authority.to_string()));
-            origin_form
-        }
-        None => target,
-    };
-    // Both framings at once is how request smuggling starts: refuse it.
-    let framing = match (chunked, content_length) {
-        (true, Some(_)) => return Err(ReadError::Refuse(400)),
-        (true, None) => Framing::Chunked,
-        (false, Some(0)) | (false, None) => Framing::None,
-        (false, Some(n)) => Framing::Length(n),
-    };
-    let request = GatewayRequest {
-        method,
-        target,
-        headers,
-        body: Bytes::new(),
-        connection_close,
-        expect_continue,
-        http2: false,
-    };
-    Ok((request, framing))
-}
+/// A parsed head: the request without its body, and how the body is framed.
+type Head = (GatewayRequest, Framing);
 
 fn reason(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
@@ -271,26 +278,6 @@ pub fn encode_response(
         out.extend_from_slice(&resp.body);
     }
     out
-}
-
-/// `https://host:port/path?q` → (`host:port`, `/path?q`).
-fn absolute_form(target: &str) -> Option<(&str, String)> {
-    let lower = target.get(..8)?.to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &target[8..]
-    } else if lower.starts_with("http://") {
-        &target[7..]
-    } else {
-        return None;
-    };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(end);
-    let path = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
-    };
-    (!authority.is_empty()).then_some((authority, path))
 }
 
 fn bare_response(status: u16, date: &str) -> Vec<u8> {
@@ -333,50 +320,27 @@ pub async fn serve<IO, F, Fut>(
 {
     let mut conn = Conn {
         io,
-        buf: BytesMut::with_capacity(8 * 1024),
+        buf: BytesMut::with_capacity(READ_CHUNK),
+        limits,
     };
     let mut first = true;
     loop {
         if *shutdown.borrow() {
             break;
         }
-        let wait = if first {
-            limits.request_timeout
-        } else {
-            limits.idle_timeout
-        };
-        first = false;
         let head = tokio::select! {
-            head = conn.read_head(limits, wait) => head,
+            head = conn.next_head(first) => head,
+            // Between requests, and while a head arrives, shutdown closes at once; a request
+            // whose head has arrived is finished.
             _ = shutdown.changed() => break,
         };
-        let (mut request, framing) = match head {
-            Ok(parsed) => parsed,
-            Err(ReadError::Gone) => break,
-            Err(ReadError::Refuse(status)) => {
-                let _ = conn.write(&bare_response(status, &http_date())).await;
-                break;
-            }
+        first = false;
+        let request = match head {
+            Ok((head, deadline)) => conn.read_body(head, deadline).await,
+            Err(e) => Err(e),
         };
-        // Too large is known from the head: refuse before inviting the body with 100 Continue.
-        if matches!(framing, Framing::Length(n) if n > limits.max_body_bytes) {
-            let _ = conn.write(&bare_response(413, &http_date())).await;
-            break;
-        }
-        let body_expected = !matches!(framing, Framing::None);
-        if request.expect_continue
-            && body_expected
-            && conn.write(b"HTTP/1.1 100 Continue\r\n\r\n").await.is_err()
-        {
-            break;
-        }
-        let body = match framing {
-            Framing::None => Ok(Bytes::new()),
-            Framing::Length(n) => conn.read_exact_body(n, limits).await,
-            Framing::Chunked => conn.read_chunked_body(limits).await,
-        };
-        request.body = match body {
-            Ok(b) => b,
+        let request = match request {
+            Ok(request) => request,
             Err(ReadError::Gone) => break,
             Err(ReadError::Refuse(status)) => {
                 let _ = conn.write(&bare_response(status, &http_date())).await;
@@ -395,115 +359,6 @@ pub async fn serve<IO, F, Fut>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::borrow::Cow;
-
-    async fn exchange(input: &'static [u8]) -> String {
-        let (client, server) = tokio::io::duplex(64 * 1024);
-        let (_tx, rx) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            serve(
-                server,
-                &Http1Limits::default(),
-                rx,
-                |req: GatewayRequest| async move {
-                    GatewayResponse {
-                        status: 200,
-                        content_type: Cow::Borrowed("text/plain"),
-                        headers: vec![(Cow::Borrowed("x-amzn-RequestId"), "id".to_string())],
-                        body: Bytes::from(format!(
-                            "{} {} {}",
-                            req.method,
-                            req.target,
-                            String::from_utf8_lossy(&req.body)
-                        )),
-                    }
-                },
-            )
-            .await
-        });
-        let (mut r, mut w) = tokio::io::split(client);
-        w.write_all(input).await.unwrap();
-        w.shutdown().await.unwrap();
-        let mut out = String::new();
-        r.read_to_string(&mut out).await.unwrap();
-        task.await.unwrap();
-        out
-    }
-
-    fn strip_date(s: &str) -> String {
-        s.lines()
-            .filter(|l| !l.starts_with("Date: "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    #[tokio::test]
-    async fn answers_with_aws_header_spelling_and_order() {
-        let out = exchange(b"GET /test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
-        assert_eq!(
-            strip_date(&out),
-            "HTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: 10\nConnection: close\nx-amzn-RequestId: id\n\nGET /test "
-        );
-    }
-
-    #[tokio::test]
-    async fn keeps_alive_and_reads_pipelined_and_chunked_requests() {
-        let out = exchange(
-            b"POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcPOST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n1;ext\r\nz\r\n0\r\n\r\n",
-        )
-        .await;
-        assert!(
-            out.contains("Connection: keep-alive\r\nx-amzn-RequestId: id\r\n\r\nPOST /a abc"),
-            "{out}"
-        );
-        assert!(out.ends_with("POST /b xyz"), "{out}");
-    }
-
-    #[tokio::test]
-    async fn head_requests_get_no_body() {
-        let out = exchange(b"HEAD / HTTP/1.1\r\n\r\n").await;
-        assert!(
-            out.ends_with(
-                "Content-Length: 7\r\nConnection: keep-alive\r\nx-amzn-RequestId: id\r\n\r\n"
-            ),
-            "{out}"
-        );
-        assert!(!out.contains("HEAD /"), "{out}");
-    }
-
-    #[tokio::test]
-    async fn malformed_and_ambiguous_requests_are_refused() {
-        assert!(exchange(b"GARBAGE\r\n\r\n")
-            .await
-            .starts_with("HTTP/1.1 400 Bad Request\r\n"));
-        let smuggle = exchange(
-            b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        )
-        .await;
-        assert!(smuggle.starts_with("HTTP/1.1 400 "), "{smuggle}");
-    }
-
-    #[test]
-    fn absolute_form_targets_become_origin_form() {
-        assert_eq!(
-            absolute_form("https://a.example:8443/test/pets?x=1"),
-            Some(("a.example:8443", "/test/pets?x=1".to_string()))
-        );
-        assert_eq!(
-            absolute_form("HTTP://a.example?x"),
-            Some(("a.example", "/?x".to_string()))
-        );
-        assert_eq!(absolute_form("/test"), None);
-        assert_eq!(absolute_form("https:///x"), None);
-        assert_eq!(absolute_form("h"), None);
-    }
-
-    #[tokio::test]
-    async fn http_1_0_closes_after_the_response() {
-        let out = exchange(b"GET /x HTTP/1.0\r\n\r\nGET /y HTTP/1.0\r\n\r\n").await;
-        assert!(out.contains("Connection: close"), "{out}");
-        assert!(!out.contains("/y"), "{out}");
-    }
-}
+mod fuzz;
+#[cfg(test)]
+mod tests;
