@@ -253,3 +253,87 @@ impl LambdaRie {
         format!("http://{}", self.addr)
     }
 }
+
+/// A backend that answers every request with 200 and a body of `total` bytes written as fast as
+/// the reader takes them, as a large download does: chunked (no length announced) or with a
+/// `Content-Length`. It serves any path and method, so it stands for an HTTP backend and for a
+/// Lambda endpoint alike.
+pub struct StreamingBackend {
+    addr: SocketAddr,
+    _stop: watch::Sender<bool>,
+}
+
+impl StreamingBackend {
+    /// Starts it; `announce_length` sends `Content-Length` rather than chunks.
+    pub async fn start(total: usize, announce_length: bool) -> StreamingBackend {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("a free loopback port");
+        let addr = listener.local_addr().expect("a bound address");
+        let (stop, mut stopped) = watch::channel(false);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    accepted = listener.accept() => {
+                        let Ok((tcp, _)) = accepted else { continue };
+                        tokio::spawn(stream_answer(tcp, total, announce_length));
+                    }
+                }
+            }
+        });
+        StreamingBackend { addr, _stop: stop }
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL (also what `lambdaFunctions.<name>.endpoint` takes).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Reads one request head, then writes the answer until done or the reader hangs up.
+async fn stream_answer(mut tcp: tokio::net::TcpStream, total: usize, announce_length: bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tcp.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let framing = if announce_length {
+        format!("content-length: {total}")
+    } else {
+        "transfer-encoding: chunked".to_string()
+    };
+    let start = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{framing}\r\n\r\n");
+    if tcp.write_all(start.as_bytes()).await.is_err() {
+        return;
+    }
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut left = total;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        let written = if announce_length {
+            tcp.write_all(&chunk[..n]).await
+        } else {
+            let mut framed = format!("{n:x}\r\n").into_bytes();
+            framed.extend_from_slice(&chunk[..n]);
+            framed.extend_from_slice(b"\r\n");
+            tcp.write_all(&framed).await
+        };
+        if written.is_err() {
+            return;
+        }
+        left -= n;
+    }
+    if !announce_length {
+        let _ = tcp.write_all(b"0\r\n\r\n").await;
+    }
+}

@@ -4,8 +4,13 @@
 //! Lines are rendered on the request path and handed to one writer task over a bounded channel,
 //! so a slow disk never holds a request: when the channel is full the line is dropped and counted
 //! (and the count logged), which is also what CloudWatch delivery does under pressure.
+//!
+//! It also owns [`Escaped`]: how text a client chose (paths, headers, causes quoting a backend)
+//! is written into a line-oriented log, here and on stderr, so that it cannot forge lines.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +24,8 @@ use crate::model::topology::AccessLogDestination;
 /// Renders `format` with `$context.name` / `${context.name}` taken from `context` (a JSON
 /// object, dotted names reaching into nested objects). Missing or empty values print `-`, as
 /// API Gateway prints them. When the format is a JSON object, values are escaped for a JSON
-/// string so that every line stays valid JSON.
+/// string so that every line stays valid JSON; otherwise their control characters are escaped
+/// ([`Escaped`]) so that every request stays one line.
 pub fn render(format: &str, context: &Value) -> String {
     let json = format.trim_start().starts_with('{');
     let mut out = String::with_capacity(format.len() + 64);
@@ -52,7 +58,7 @@ pub fn render(format: &str, context: &Value) -> String {
                     let quoted = Value::String(text).to_string();
                     out.push_str(&quoted[1..quoted.len() - 1]);
                 } else {
-                    out.push_str(&text);
+                    out.push_str(&escape_control(&text));
                 }
                 rest = &var[name.len() + usize::from(braced)..];
                 continue;
@@ -63,6 +69,50 @@ pub fn render(format: &str, context: &Value) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Text written into a line-oriented log with its control characters escaped: `\n`, `\r`,
+/// `\t`, other C0 controls and DEL as `\xNN`, C1 controls and the Unicode line and paragraph
+/// separators as `\u{NNNN}`. Everything else, quotes and backslashes included, is written as
+/// is, so a line without control characters is unchanged.
+///
+/// AWS documents no escaping for non-JSON access log formats; this follows what Apache httpd
+/// (whose Common Log Format API Gateway offers) does for control characters (decision in
+/// docs/decisions.md, "Log lines").
+pub struct Escaped<'a>(pub &'a str);
+
+/// Whether `c` would break or recolour a log line.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(needs_escape) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            match c {
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                c if (c as u32) < 0x80 => write!(f, "\\x{:02x}", c as u32)?,
+                c => write!(f, "\\u{{{:04x}}}", c as u32)?,
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// `text` with its control characters escaped ([`Escaped`]); borrowed when it has none, as
+/// nearly every value has.
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if text.contains(needs_escape) {
+        Cow::Owned(Escaped(text).to_string())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Hands rendered lines to the writer task.
@@ -170,5 +220,37 @@ mod tests {
             r#"{"ua":"a \"b\"","s":"403"}"#
         );
         assert_eq!(render("$5 $contexts $", &ctx), "$5 $contexts $");
+    }
+
+    #[test]
+    fn control_characters_cannot_forge_lines() {
+        let ctx = serde_json::json!({
+            "path": "/x\r\n127.0.0.1 - - [forged] \"GET / HTTP/1.1\" 200",
+            "identity": {"userAgent": "\u{1b}[31mred\t\u{7f}\u{85}\u{2028}end"},
+            "requestId": "a\\nb \"q\""
+        });
+        let line = render(
+            "$context.path $context.identity.userAgent $context.requestId",
+            &ctx,
+        );
+        assert!(!line.contains(['\n', '\r', '\u{1b}', '\u{7f}', '\u{85}', '\u{2028}']));
+        assert_eq!(
+            line,
+            r#"/x\r\n127.0.0.1 - - [forged] "GET / HTTP/1.1" 200 \x1b[31mred\t\x7f\u{0085}\u{2028}end a\nb "q""#
+        );
+        // JSON formats keep JSON's own escapes: the line is one valid JSON object.
+        let json = render(r#"{"p":"$context.path"}"#, &ctx);
+        assert_eq!(json.lines().count(), 1);
+        let parsed: Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(parsed["p"], ctx["path"]);
+    }
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        assert!(matches!(
+            escape_control("/prod/pets?x=%0d%0a"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(Escaped("a\u{0}b").to_string(), "a\\x00b");
     }
 }

@@ -461,11 +461,16 @@ fn log_access(
     status: u16,
     started: std::time::Instant,
 ) {
+    use crate::dataplane::access_log::Escaped;
     let reason = trace
         .reason
         .as_ref()
         .map(ToString::to_string)
         .unwrap_or_default();
+    // What the client chose is escaped: one request is one line, whatever bytes it carried
+    // (`&str` fields such as `reason` are written quoted and escaped by the formatter already;
+    // `%` fields and the message are not).
+    let (method, path) = (Escaped(&request.method), Escaped(request.path()));
     tracing::info!(
         target: "apigw_emulator::access",
         request_id = %ids.request_id,
@@ -473,16 +478,13 @@ fn log_access(
         endpoint = trace.endpoint.as_deref().unwrap_or("-"),
         api = trace.api.as_deref().unwrap_or("-"),
         stage = trace.stage.as_deref().unwrap_or("-"),
-        method = %request.method,
-        path = %request.path(),
+        method = %method,
+        path = %path,
         resource = trace.resource.as_deref().unwrap_or("-"),
         status,
         decision = trace.decision_name(),
         reason = reason.as_str(),
         ms = started.elapsed().as_millis() as u64,
-        "{} {} {}",
-        request.method,
-        request.path(),
-        status
+        "{method} {path} {status}"
     );
 }

@@ -9,6 +9,8 @@
 //!   and body, adds `X-Forwarded-For` and, through a VPC endpoint, `x-amzn-vpce-id`,
 //!   `x-amzn-vpc-id` and `x-amzn-vpce-config`; the backend's answer comes back with its
 //!   `Connection`, `Content-Length`, `Date` and `Server` renamed `x-amzn-Remapped-*`.
+//! - Answers over 10 MB are 500 `{"message": "Internal server error"}`; reading stops at the
+//!   limit ([`super::body`]).
 //! - Timeouts (29 s by default) are 504 `{"message": "Endpoint request timed out"}`; a backend
 //!   that cannot be reached, or whose certificate does not verify, is 500
 //!   `{"message": "Internal server error"}` (API Gateway's "Execution failed due to
@@ -22,13 +24,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
+use super::body::{self, Limit, ReadError};
 use super::mapping::{map_response, request_body, select_response};
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
@@ -119,12 +122,13 @@ impl Backends {
         }
     }
 
-    /// Sends a request to a backend and reads the whole answer, within `timeout`.
+    /// Sends a request to a backend and reads the whole answer, within `timeout` and `limit`.
     pub async fn send(
         &self,
         request: http::Request<Full<Bytes>>,
         insecure: bool,
         timeout: Duration,
+        limit: Limit,
     ) -> Result<(u16, Vec<(String, String)>, Bytes), IntegrationError> {
         let uri = request.uri().clone();
         let client = if insecure {
@@ -155,16 +159,20 @@ impl Backends {
                     )
                 })
                 .collect();
-            let body = response
-                .into_body()
-                .collect()
+            // Dropping the body over the limit closes the connection: nothing more is read.
+            let body = body::read_body(response.into_body(), limit.bytes())
                 .await
                 .map_err(|e| {
-                    let cause = format!("the integration response could not be read: {e}");
-                    tracing::warn!(%uri, "{cause}");
-                    IntegrationError::new(GatewayError::InternalServerError, cause)
-                })?
-                .to_bytes();
+                    let failure = match e {
+                        ReadError::TooLarge(_) => limit.exceeded(),
+                        other => IntegrationError::new(
+                            GatewayError::InternalServerError,
+                            format!("the integration response could not be read: {other}"),
+                        ),
+                    };
+                    tracing::warn!(%uri, "{}", failure.cause);
+                    failure
+                })?;
             Ok::<_, IntegrationError>((status, headers, body))
         };
         tokio::time::timeout(timeout, call).await.map_err(|_| {
@@ -218,6 +226,7 @@ impl Backends {
                 outgoing,
                 spec.insecure_skip_verification,
                 Duration::from_millis(spec.timeout_millis),
+                Limit::Integration,
             )
             .await?;
         if spec.proxy {

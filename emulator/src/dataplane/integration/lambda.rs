@@ -8,7 +8,8 @@
 //!
 //! As on AWS: a result that is not a JSON object with an integer `statusCode`, a string `body`
 //! and only the contract's keys, or a function error, is 502 `{"message": "Internal server
-//! error"}`; a function that cannot be invoked at all is 500; a timeout is 504.
+//! error"}`; a function that cannot be invoked at all is 500; a timeout is 504. A result over
+//! Lambda's 6 291 556-byte response limit is 502 too, and is never read past the limit.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use http_body_util::Full;
 use serde_json::{json, Map, Value};
 use tokio::io::AsyncWriteExt;
 
+use super::body::{self, preview, Limit, ReadError, LAMBDA_RESPONSE_LIMIT, STDERR_KEPT};
 use super::http::{forwarded_for, proxy_output, timed_out, Backends};
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
@@ -324,15 +326,14 @@ pub async fn invoke(
                     tracing::warn!(%url, "{cause}");
                     IntegrationError::new(GatewayError::InternalServerError, cause)
                 })?;
-            let (status, headers, body) = backends.send(outgoing, false, timeout).await?;
+            let (status, headers, body) = backends
+                .send(outgoing, false, timeout, Limit::Lambda)
+                .await?;
             let function_error = headers
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("x-amz-function-error"));
             if function_error || !(200..300).contains(&status) {
-                let cause = format!(
-                    "Lambda execution failed: {}",
-                    String::from_utf8_lossy(&body)
-                );
+                let cause = format!("Lambda execution failed: {}", preview(&body));
                 tracing::warn!(function = arn, status, "{cause}");
                 return Err(IntegrationError::new(GatewayError::BadGateway, cause));
             }
@@ -343,13 +344,18 @@ pub async fn invoke(
     read_response(&result, request).ok_or_else(|| {
         let cause = format!(
             "Execution failed due to configuration error: Malformed Lambda proxy response: {}",
-            String::from_utf8_lossy(&result)
+            preview(&result)
         );
         tracing::warn!(function = arn, "{cause}");
         IntegrationError::new(GatewayError::BadGateway, cause)
     })
 }
 
+/// What a command function left: its exit status, stdout and the head of its stderr.
+type Finished = (std::process::ExitStatus, Vec<u8>, Vec<u8>);
+
+/// Runs a command function: the event on its stdin, its result read from stdout (up to
+/// Lambda's response limit), within `timeout`.
 async fn run_command(
     argv: &[String],
     payload: String,
@@ -362,6 +368,7 @@ async fn run_command(
             format!("Execution failed due to configuration error: the local function {arn} has an empty command"),
         ));
     };
+    // Killed when dropped: on a timeout, or once its stdout is over the limit.
     let mut child = tokio::process::Command::new(program)
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -376,11 +383,7 @@ async fn run_command(
             tracing::warn!(function = arn, "{cause}");
             IntegrationError::new(GatewayError::InternalServerError, cause)
         })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A function that does not read its event still runs; a broken pipe is not an error.
-        let _ = stdin.write_all(payload.as_bytes()).await;
-    }
-    let output = tokio::time::timeout(timeout, child.wait_with_output())
+    let (status, stdout, stderr) = tokio::time::timeout(timeout, converse(&mut child, payload))
         .await
         .map_err(|_| {
             let cause = timed_out(timeout);
@@ -388,20 +391,55 @@ async fn run_command(
             IntegrationError::new(GatewayError::IntegrationTimeout, cause)
         })?
         .map_err(|e| {
-            let cause = format!("the function's process failed: {e}");
-            tracing::warn!(function = arn, "{cause}");
-            IntegrationError::new(GatewayError::InternalServerError, cause)
+            let failure = match e {
+                ReadError::TooLarge(_) => Limit::Lambda.exceeded(),
+                other => IntegrationError::new(
+                    GatewayError::InternalServerError,
+                    format!("the function's process failed: {other}"),
+                ),
+            };
+            tracing::warn!(function = arn, "{}", failure.cause);
+            failure
         })?;
-    if !output.status.success() {
+    if !status.success() {
         let cause = format!(
-            "Lambda execution failed with {}: {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
+            "Lambda execution failed with {status}: {}",
+            preview(&stderr)
         );
         tracing::warn!(function = arn, "{cause}");
         return Err(IntegrationError::new(GatewayError::BadGateway, cause));
     }
-    Ok(Bytes::from(output.stdout))
+    Ok(Bytes::from(stdout))
+}
+
+/// Writes the event to the child's stdin while its stdout is read (up to the limit) and its
+/// stderr drained, all at once: a function that writes before it reads its event never blocks.
+async fn converse(
+    child: &mut tokio::process::Child,
+    payload: String,
+) -> Result<Finished, ReadError> {
+    let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+    let feed = async {
+        if let Some(mut stdin) = stdin {
+            // A function that does not read its event still runs; a broken pipe is not an error.
+            let _ = stdin.write_all(payload.as_bytes()).await;
+        }
+        Ok::<_, ReadError>(())
+    };
+    let result = async {
+        match stdout {
+            Some(pipe) => body::read_pipe(pipe, LAMBDA_RESPONSE_LIMIT).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let errors = async {
+        Ok(match stderr {
+            Some(pipe) => body::read_pipe_head(pipe, STDERR_KEPT).await,
+            None => Vec::new(),
+        })
+    };
+    let ((), stdout, stderr) = tokio::try_join!(feed, result, errors)?;
+    Ok((child.wait().await?, stdout, stderr))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::IntegrationError;
 use super::{IntegrationOutput, MethodRequest};
+use crate::dataplane::access_log::Escaped;
 use crate::dataplane::gateway::response::GatewayError;
 use crate::model::api::{IntegrationResponse, MappingTemplate, PassthroughBehavior, Templates};
 use apigw_vtl::{ContextUse, RenderInput, Rendered};
@@ -131,8 +132,10 @@ impl MethodRequest<'_> {
             .template()
             .render_with_overrides(&input)
             .map_err(|e| {
+                // The message may quote what the request sent: one log line, escaped.
                 let cause = format!(
-                    "Execution failed due to configuration error: the mapping template failed: {e}"
+                    "Execution failed due to configuration error: the mapping template failed: {}",
+                    Escaped(&e.to_string())
                 );
                 tracing::warn!(
                     api = self.context.api_id,

@@ -9,8 +9,12 @@
 //! - AWS_PROXY: a local Lambda function gets the REST API proxy event and answers with the
 //!   proxy response contract ([`lambda`]).
 //!
-//! Mapping (parameters, templates, response selection) lives in [`mapping`].
+//! Mapping (parameters, templates, response selection) lives in [`mapping`]. Whatever the kind,
+//! the answer's headers are checked before they can reach the client ([`headers`]), and a
+//! backend's answer is read only up to API Gateway's limits ([`body`]).
 
+mod body;
+mod headers;
 mod http;
 mod lambda;
 pub mod mapping;
@@ -104,8 +108,38 @@ impl Integrations {
         }
     }
 
-    /// Runs the method's integration.
+    /// Runs the method's integration and checks the headers of its answer.
     pub async fn invoke(
+        &self,
+        method: &Method,
+        request: &MethodRequest<'_>,
+        settings: &Settings,
+    ) -> Result<IntegrationOutput, IntegrationError> {
+        let output = self.answer(method, request, settings).await?;
+        let Some(refused) = headers::refusal(&output) else {
+            return Ok(output);
+        };
+        // A function's header is part of its proxy response, which is then malformed (502); a
+        // mapped header is the method's configuration (500).
+        let (error, cause) = match &method.integration {
+            Some(Integration::LambdaProxy(_)) => (
+                GatewayError::BadGateway,
+                format!("Execution failed due to configuration error: Malformed Lambda proxy response: {refused}"),
+            ),
+            _ => (
+                GatewayError::InternalServerError,
+                format!("Execution failed due to configuration error: {refused}; a header value may not hold CR, LF or another control character, nor a header name anything but a token"),
+            ),
+        };
+        tracing::warn!(
+            api = request.context.api_id,
+            resource = request.context.resource_path,
+            "{cause}"
+        );
+        Err(IntegrationError::new(error, cause))
+    }
+
+    async fn answer(
         &self,
         method: &Method,
         request: &MethodRequest<'_>,
