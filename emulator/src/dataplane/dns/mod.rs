@@ -12,7 +12,8 @@
 //!   names included: that is how private DNS breaks them);
 //! - another type for a known name → NOERROR with no records; an unknown name in a zone →
 //!   NXDOMAIN; negative answers carry the zone's SOA;
-//! - names outside the zones → REFUSED, or the configured upstream's answer.
+//! - names outside the zones → REFUSED, or the configured upstream's answer;
+//! - a query with EDNS version 1 or later → BADVERS, whatever it asks.
 //!
 //! The handler reads the topology snapshot per query and never blocks on a writer.
 
@@ -221,6 +222,12 @@ fn name_text(name: &LowerName) -> String {
 impl DnsHandler {
     /// Decides the reply to a parsed request from the current topology.
     fn reply(&self, request: &Request) -> Reply {
+        // RFC 6891 §6.1.3: a query with an EDNS version this server does not implement (only 0
+        // exists) gets BADVERS, with an OPT record of the version it does implement
+        // (`response_edns`); what the Route 53 Resolver, like every conforming resolver, answers.
+        if request.edns.as_ref().is_some_and(|e| e.version() > 0) {
+            return Reply::Local(Answer::Error(ResponseCode::BADVERS));
+        }
         if request.metadata.message_type != MessageType::Query
             || request.metadata.op_code != OpCode::Query
         {
