@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use client_tests::{require_tool, Config, Emulator, RunningBinary};
 use rcgen::{
-    Certificate, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer, KeyPair,
-    SanType, PKCS_ECDSA_P256_SHA256,
+    Certificate, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer,
+    KeyPair, SanType, PKCS_ECDSA_P256_SHA256,
 };
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
@@ -164,7 +164,9 @@ async fn certificates_minted_with_the_ca_key_verify_for_zone_names_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_endpoint_certificate_still_verifies() {
-    let emulator = Emulator::start(Config::seed()).await.expect("the seed starts");
+    let emulator = Emulator::start(Config::seed())
+        .await
+        .expect("the seed starts");
     let t = client_tests::Target::of(&emulator);
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(&t.ca_file).expect("the CA file") {

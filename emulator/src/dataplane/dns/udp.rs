@@ -522,7 +522,10 @@ mod tests {
         let handler = handler();
         let topology = handler.topology.load();
         let name = topology.vpc_endpoints[0].dns_entries[0].dns_name.clone();
-        for (what, name) in [("an endpoint name", name.as_str()), ("any name", "example.com")] {
+        for (what, name) in [
+            ("an endpoint name", name.as_str()),
+            ("any name", "example.com"),
+        ] {
             let raw = query(name, TYPE_A, 0x0100, Some((1232, 1, &[])));
             let (mut n, mut out) = (String::new(), Vec::new());
             assert!(!fast_answer(&topology, &raw, &mut n, &mut out), "{what}");
