@@ -5,4 +5,4 @@ FROM scratch
 COPY docker/.build/apigw-emulator /apigw-emulator
 COPY docker/scenario.json /scenario.json
 ENTRYPOINT ["/apigw-emulator"]
-CMD ["up", "--config", "/scenario.json", "--certs-dir", "/certs", "--ready-file", "/certs/ready.json", "--allow-non-loopback"]
+CMD ["up", "--config", "/scenario.json", "--certs-dir", "/certs", "--ready-file", "/public/ready.json", "--allow-non-loopback"]

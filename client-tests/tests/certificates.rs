@@ -1,5 +1,5 @@
 //! The local CA and the server certificate as `openssl` and `curl` see them: a CA name-constrained
-//! to the two execute-api zones, a server certificate with both wildcards, one CA kept across
+//! to the two execute-api zones (no IP address, e-mail address or URI; see also ca_constraints.rs), a server certificate with both wildcards, one CA kept across
 //! starts in `--certs-dir` with a private key only its owner reads, and trust through
 //! `CURL_CA_BUNDLE`.
 
@@ -60,21 +60,38 @@ async fn the_ca_is_critically_name_constrained_to_exactly_the_two_execute_api_zo
             x509.contains("Subject: O = apigw-emulator, CN = apigw-emulator local CA"),
             "{x509}"
         );
-        let mut constraints = extension_block(&x509, "X509v3 Name Constraints: critical");
+        let constraints = extension_block(&x509, "X509v3 Name Constraints: critical");
         assert_eq!(
             constraints.first().map(String::as_str),
             Some("Permitted:"),
             "{x509}"
         );
-        constraints.remove(0);
-        constraints.sort();
+        let excluded_at = constraints
+            .iter()
+            .position(|l| l == "Excluded:")
+            .unwrap_or(constraints.len());
+        let mut permitted = constraints[1..excluded_at].to_vec();
+        permitted.sort();
+        // The two zones, and e-mail addresses and URIs only under `.invalid`, which cannot exist.
         assert_eq!(
-            constraints,
+            permitted,
             [
                 "DNS:execute-api.us-east-1.amazonaws.com",
-                "DNS:execute-api.us-east-1.vpce.amazonaws.com"
+                "DNS:execute-api.us-east-1.vpce.amazonaws.com",
+                "URI:.invalid",
+                "email:.invalid",
             ],
-            "nothing else permitted, nothing excluded: {x509}"
+            "no other DNS name permitted: {x509}"
+        );
+        // Every IP address excluded: the CA never vouches for one.
+        assert_eq!(
+            constraints[excluded_at..],
+            [
+                "Excluded:",
+                "IP:0.0.0.0/0.0.0.0",
+                "IP:0:0:0:0:0:0:0:0/0:0:0:0:0:0:0:0"
+            ],
+            "{x509}"
         );
         assert_eq!(
             extension_block(&x509, "X509v3 Basic Constraints: critical"),

@@ -189,3 +189,30 @@ async fn slow_and_partial_tcp_clients_do_not_stop_the_server() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn edns_version_1_gets_badvers_over_udp_and_tcp() {
+    with_emulator(|t| {
+        let name = t.dns_name(0, 0);
+        // `+noednsnegotiation`: dig must show the BADVERS answer, not retry with version 0.
+        for transport in ["+notcp", "+tcp"] {
+            for asked in [name.as_str(), "example.com"] {
+                let out = t.dig(&["+edns=1", "+noednsnegotiation", transport, asked]);
+                assert!(
+                    out.contains("status: BADVERS"),
+                    "{transport} {asked}: {out}"
+                );
+                assert!(
+                    out.contains("EDNS: version: 0,"),
+                    "{transport} {asked}: the OPT record says which version we speak: {out}"
+                );
+                assert!(out.contains("ANSWER: 0,"), "{transport} {asked}: {out}");
+            }
+        }
+        // Version 0 is answered as always.
+        let out = t.dig(&["+edns=0", &name, "A"]);
+        assert!(out.contains("status: NOERROR"), "{out}");
+        assert!(out.contains("ANSWER: 2,"), "{out}");
+    })
+    .await;
+}

@@ -12,7 +12,9 @@
 //!   names included: that is how private DNS breaks them);
 //! - another type for a known name → NOERROR with no records; an unknown name in a zone →
 //!   NXDOMAIN; negative answers carry the zone's SOA;
-//! - names outside the zones → REFUSED, or the configured upstream's answer.
+//! - names outside the zones → REFUSED, or the configured upstream's answer (see [`forward`]:
+//!   SERVFAIL when none answers, or when too many forwarded queries wait already);
+//! - a query with EDNS version 1 or later → BADVERS, whatever it asks.
 //!
 //! The handler reads the topology snapshot per query and never blocks on a writer.
 
@@ -29,18 +31,19 @@ use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::Server;
 use tokio::net::{TcpListener, UdpSocket};
 
+mod forward;
 mod udp;
+
+use forward::Forwarder;
 
 use crate::aws::names;
 use crate::model::network::ClientIdentity;
 use crate::model::topology::{EndpointType, Topology};
 
-/// How long a forwarded query may take.
-const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(3);
-
 /// Answers DNS queries from the current topology.
 pub struct DnsHandler {
     topology: Arc<ArcSwap<Topology>>,
+    forwarder: Arc<Forwarder>,
 }
 
 /// Where a queried name falls.
@@ -138,44 +141,19 @@ fn soa_record(zone: &str, ttl: u32) -> Option<Record> {
 }
 
 impl DnsHandler {
-    /// A handler reading `topology` at every query.
-    pub fn new(topology: Arc<ArcSwap<Topology>>) -> DnsHandler {
-        DnsHandler { topology }
+    /// A handler reading `topology` at every query, with a forwarder of its own (for tests: a
+    /// server's handlers share one, see [`DnsServer::start`]).
+    #[cfg(test)]
+    pub(crate) fn new(topology: Arc<ArcSwap<Topology>>) -> DnsHandler {
+        DnsHandler::with_forwarder(topology, Arc::default())
     }
 
-    async fn forward(
-        &self,
-        upstream: &[SocketAddr],
-        query: &[u8],
-    ) -> Option<hickory_proto::op::Message> {
-        for server in upstream {
-            let bind: SocketAddr = if server.is_ipv4() {
-                "0.0.0.0:0"
-            } else {
-                "[::]:0"
-            }
-            .parse()
-            .ok()?;
-            let Ok(socket) = UdpSocket::bind(bind).await else {
-                continue;
-            };
-            if socket.send_to(query, server).await.is_err() {
-                continue;
-            }
-            let mut buf = vec![0u8; 4096];
-            match tokio::time::timeout(UPSTREAM_TIMEOUT, socket.recv_from(&mut buf)).await {
-                Ok(Ok((n, from))) if from == *server => {
-                    match hickory_proto::op::Message::from_vec(&buf[..n]) {
-                        Ok(message) => return Some(message),
-                        Err(e) => {
-                            tracing::debug!(%server, "upstream sent an undecodable answer: {e}")
-                        }
-                    }
-                }
-                _ => tracing::debug!(%server, "upstream did not answer"),
-            }
+    /// A handler sharing `forwarder` (and its bound on waiting queries) with others.
+    fn with_forwarder(topology: Arc<ArcSwap<Topology>>, forwarder: Arc<Forwarder>) -> DnsHandler {
+        DnsHandler {
+            topology,
+            forwarder,
         }
-        None
     }
 }
 
@@ -221,6 +199,12 @@ fn name_text(name: &LowerName) -> String {
 impl DnsHandler {
     /// Decides the reply to a parsed request from the current topology.
     fn reply(&self, request: &Request) -> Reply {
+        // RFC 6891 §6.1.3: a query with an EDNS version this server does not implement (only 0
+        // exists) gets BADVERS, with an OPT record of the version it does implement
+        // (`response_edns`); what the Route 53 Resolver, like every conforming resolver, answers.
+        if request.edns.as_ref().is_some_and(|e| e.version() > 0) {
+            return Reply::Local(Answer::Error(ResponseCode::BADVERS));
+        }
         if request.metadata.message_type != MessageType::Query
             || request.metadata.op_code != OpCode::Query
         {
@@ -304,10 +288,15 @@ impl DnsHandler {
     async fn resolve(&self, request: &Request, reply: Reply) -> Resolved {
         match reply {
             Reply::Local(answer) => Resolved::Local(answer),
-            Reply::Forward(upstream) => match self.forward(&upstream, request.as_slice()).await {
-                Some(answer) => Resolved::Upstream(answer),
-                None => Resolved::Local(Answer::Error(ResponseCode::ServFail)),
-            },
+            Reply::Forward(upstream) => {
+                match self.forwarder.forward(&upstream, request.as_slice()).await {
+                    Ok(answer) => Resolved::Upstream(answer),
+                    Err(e) => {
+                        tracing::debug!("forwarding failed: {e}");
+                        Resolved::Local(Answer::Error(ResponseCode::ServFail))
+                    }
+                }
+            }
         }
     }
 }
@@ -421,12 +410,17 @@ impl DnsServer {
         tcp: TcpListener,
     ) -> std::io::Result<DnsServer> {
         let addr = udp.local_addr()?;
+        // One forwarder for UDP and TCP: one bound on the queries waiting upstream.
+        let forwarder = Arc::new(Forwarder::default());
         let udp = udp::UdpServer::start(
             udp,
-            Arc::new(DnsHandler::new(topology.clone())),
+            Arc::new(DnsHandler::with_forwarder(
+                topology.clone(),
+                forwarder.clone(),
+            )),
             tokio::runtime::Handle::current(),
         )?;
-        let mut server = Server::new(DnsHandler::new(topology));
+        let mut server = Server::new(DnsHandler::with_forwarder(topology, forwarder));
         server.register_listener(tcp, Duration::from_secs(5), 64);
         Ok(DnsServer { server, udp, addr })
     }

@@ -518,6 +518,30 @@ mod tests {
     }
 
     #[test]
+    fn edns_version_1_gets_badvers_with_an_opt_record_of_version_0() {
+        let handler = handler();
+        let topology = handler.topology.load();
+        let name = topology.vpc_endpoints[0].dns_entries[0].dns_name.clone();
+        for (what, name) in [
+            ("an endpoint name", name.as_str()),
+            ("any name", "example.com"),
+        ] {
+            let raw = query(name, TYPE_A, 0x0100, Some((1232, 1, &[])));
+            let (mut n, mut out) = (String::new(), Vec::new());
+            assert!(!fast_answer(&topology, &raw, &mut n, &mut out), "{what}");
+            let out = general_path(&handler, &raw);
+            // Header: the id, QR and RD, RCODE's low 4 bits 0 (BADVERS is 16); one question, no
+            // answers, one additional record: the OPT.
+            assert_eq!(out[..4], [0xbe, 0xef, 0x81, 0x00], "{what}");
+            assert_eq!(out[4..12], [0, 1, 0, 0, 0, 0, 0, 1], "{what}");
+            // OPT: root, type 41, payload 1232, extended RCODE 1 (16 >> 4), version 0, no flags,
+            // no options.
+            let opt = &out[out.len() - 11..];
+            assert_eq!(opt, [0, 0, 41, 0x04, 0xd0, 1, 0, 0, 0, 0, 0], "{what}");
+        }
+    }
+
+    #[test]
     fn a_query_whose_body_does_not_parse_gets_formerr() {
         let handler = handler();
         let topology = handler.topology.load();

@@ -3,6 +3,7 @@
 //! Private APIs are documented as TLS 1.2 only and AWS's endpoints agree no ALPN protocol
 //! (HTTP/1.1); TLS 1.3 and h2 are opt-in settings (decision 1 in the README).
 
+mod constraints;
 pub mod pki;
 
 use std::sync::Arc;

@@ -4,16 +4,17 @@
 //! its owner only) and reused afterwards, so a client that trusted `ca.pem` once keeps trusting
 //! the emulator. The CA is name-constrained to the emulated zones: trusting it lets it vouch for
 //! `*.execute-api.<region>.vpce.amazonaws.com` and `*.execute-api.<region>.amazonaws.com` and
-//! nothing else. A server certificate is issued in memory at every start.
+//! nothing else: no IP address, e-mail address or URI (see [`super::constraints`]). A CA made by an
+//! older version, whose constraints said less, is replaced. A server certificate is issued in
+//! memory at every start.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints,
-    PKCS_ECDSA_P256_SHA256,
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -24,6 +25,9 @@ const CA_KEY_FILE: &str = "ca-key.pem";
 const CA_META_FILE: &str = "ca.json";
 const LOCK_FILE: &str = ".lock";
 const CA_COMMON_NAME: &str = "apigw-emulator local CA";
+/// The CA format `ca.json` records. 1 (or no field): name constraints on DNS names only, so the
+/// CA's key could vouch for any IP address, e-mail address or URI. 2: every name form constrained.
+const CA_VERSION: u32 = 2;
 
 /// Why the CA or a certificate could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -91,10 +95,17 @@ struct CaMeta {
     /// must be able to tell them apart. CAs made before this field existed have the bare name.
     #[serde(default = "legacy_common_name")]
     common_name: String,
+    /// [`CA_VERSION`] of the emulator that made the CA; absent before there were versions.
+    #[serde(default = "legacy_version")]
+    version: u32,
 }
 
 fn legacy_common_name() -> String {
     CA_COMMON_NAME.to_string()
+}
+
+fn legacy_version() -> u32 {
+    1
 }
 
 fn ca_params(zones: &[String], common_name: &str) -> Result<CertificateParams, rcgen::Error> {
@@ -109,13 +120,14 @@ fn ca_params(zones: &[String], common_name: &str) -> Result<CertificateParams, r
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    params.name_constraints = Some(NameConstraints {
-        permitted_subtrees: zones
-            .iter()
-            .map(|z| GeneralSubtree::DnsName(z.clone()))
-            .collect(),
-        excluded_subtrees: Vec::new(),
-    });
+    // rcgen's own name constraints cannot exclude URIs: the extension is written here, critical
+    // as RFC 5280 asks.
+    let mut constraints = CustomExtension::from_oid_content(
+        super::constraints::NAME_CONSTRAINTS_OID,
+        super::constraints::name_constraints_der(zones),
+    );
+    constraints.set_criticality(true);
+    params.custom_extensions = vec![constraints];
     let now = OffsetDateTime::now_utc();
     params.not_before = now - Duration::days(1);
     params.not_after = now + Duration::days(3650);
@@ -224,7 +236,6 @@ impl LocalCa {
     fn load_or_create_locked(dir: &Path, zones: &[String]) -> Result<LocalCa, PkiError> {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
-        let meta_path = dir.join(CA_META_FILE);
         // A CA whose key is gone cannot issue; silently replacing it would break every client
         // that trusts the old ca.pem, so say what happened and how to start over.
         if cert_path.exists() && !key_path.exists() {
@@ -236,34 +247,60 @@ impl LocalCa {
                 ),
             });
         }
-        if key_path.exists() && cert_path.exists() && meta_path.exists() {
-            let meta_text = fs::read_to_string(&meta_path).map_err(io_err(&meta_path))?;
-            let meta: CaMeta =
-                serde_json::from_str(&meta_text).map_err(|e| PkiError::Unusable {
-                    path: meta_path.clone(),
-                    reason: format!("not the emulator's CA description: {e}"),
-                })?;
-            if zones.iter().all(|z| meta.name_constraints.contains(z)) {
-                let key_pem = fs::read_to_string(&key_path).map_err(io_err(&key_path))?;
-                let key = KeyPair::from_pem(&key_pem).map_err(|e| PkiError::Unusable {
-                    path: key_path.clone(),
-                    reason: format!("not a private key in PEM: {e}"),
-                })?;
-                let cert_pem = fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?;
-                let issuer =
-                    Issuer::new(ca_params(&meta.name_constraints, &meta.common_name)?, key);
-                return Ok(LocalCa {
-                    cert_path,
-                    cert_pem,
-                    issuer,
-                    created: false,
-                });
-            }
+        match Self::load_existing(dir, zones)? {
+            Some(ca) => Ok(ca),
+            None => Self::create(dir, zones),
+        }
+    }
+
+    /// The CA in `dir` when there is one that covers `zones` and is constrained as this version
+    /// constrains it; `None` (with a warning saying why, if there was a CA) otherwise.
+    fn load_existing(dir: &Path, zones: &[String]) -> Result<Option<LocalCa>, PkiError> {
+        let cert_path = dir.join(CA_CERT_FILE);
+        let key_path = dir.join(CA_KEY_FILE);
+        let meta_path = dir.join(CA_META_FILE);
+        if !(key_path.exists() && cert_path.exists() && meta_path.exists()) {
+            return Ok(None);
+        }
+        let meta_text = fs::read_to_string(&meta_path).map_err(io_err(&meta_path))?;
+        let meta: CaMeta = serde_json::from_str(&meta_text).map_err(|e| PkiError::Unusable {
+            path: meta_path.clone(),
+            reason: format!("not the emulator's CA description: {e}"),
+        })?;
+        if !zones.iter().all(|z| meta.name_constraints.contains(z)) {
             tracing::warn!(
                 dir = %dir.display(),
                 "the existing CA does not cover {zones:?}; creating a new one (clients must trust the new ca.pem)"
             );
+            return Ok(None);
         }
+        // Reusing it would keep a CA whose key can vouch for any IP address, e-mail address or
+        // URI in every trust store that holds it.
+        if meta.version < CA_VERSION {
+            tracing::warn!(
+                dir = %dir.display(),
+                "the existing CA was made by an older version whose name constraints let it vouch for IP addresses, e-mail addresses and URIs; creating a new one constrained to the execute-api DNS zones only: clients must trust the new ca.pem (and should remove the old one from their trust stores)"
+            );
+            return Ok(None);
+        }
+        let key_pem = fs::read_to_string(&key_path).map_err(io_err(&key_path))?;
+        let key = KeyPair::from_pem(&key_pem).map_err(|e| PkiError::Unusable {
+            path: key_path.clone(),
+            reason: format!("not a private key in PEM: {e}"),
+        })?;
+        let cert_pem = fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?;
+        let issuer = Issuer::new(ca_params(&meta.name_constraints, &meta.common_name)?, key);
+        Ok(Some(LocalCa {
+            cert_path,
+            cert_pem,
+            issuer,
+            created: false,
+        }))
+    }
+
+    /// Creates a CA for `zones` in `dir`, replacing any there.
+    fn create(dir: &Path, zones: &[String]) -> Result<LocalCa, PkiError> {
+        let cert_path = dir.join(CA_CERT_FILE);
         let mut constraints: Vec<String> = zones.to_vec();
         constraints.sort();
         constraints.dedup();
@@ -279,14 +316,19 @@ impl LocalCa {
         let params = ca_params(&constraints, &common_name)?;
         let cert = params.self_signed(&key)?;
         let cert_pem = cert.pem();
-        write_atomically(&key_path, key.serialize_pem().as_bytes(), 0o600)?;
+        write_atomically(
+            &dir.join(CA_KEY_FILE),
+            key.serialize_pem().as_bytes(),
+            0o600,
+        )?;
         write_atomically(&cert_path, cert_pem.as_bytes(), 0o644)?;
         let meta = serde_json::to_vec_pretty(&CaMeta {
             name_constraints: constraints,
             common_name,
+            version: CA_VERSION,
         })
         .unwrap_or_default();
-        write_atomically(&meta_path, &meta, 0o644)?;
+        write_atomically(&dir.join(CA_META_FILE), &meta, 0o644)?;
         let issuer = Issuer::new(params, key);
         Ok(LocalCa {
             cert_path,
@@ -382,6 +424,26 @@ mod tests {
         .unwrap();
         assert!(b.was_created());
         assert_ne!(a.cert_pem(), b.cert_pem());
+    }
+
+    #[test]
+    fn a_ca_made_before_every_name_form_was_constrained_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let zones = vec!["execute-api.us-east-1.amazonaws.com".to_string()];
+        let old = LocalCa::load_or_create(dir.path(), &zones).unwrap();
+        // ca.json as versions before CA_VERSION 2 wrote it: no version field.
+        let meta_path = dir.path().join(CA_META_FILE);
+        let mut meta: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+        assert_eq!(meta["version"], CA_VERSION);
+        meta.as_object_mut().unwrap().remove("version");
+        fs::write(&meta_path, meta.to_string()).unwrap();
+        let new = LocalCa::load_or_create(dir.path(), &zones).unwrap();
+        assert!(new.was_created(), "an old CA is not reused");
+        assert_ne!(old.cert_pem(), new.cert_pem());
+        let again = LocalCa::load_or_create(dir.path(), &zones).unwrap();
+        assert!(!again.was_created(), "the new CA is reused");
+        assert_eq!(again.cert_pem(), new.cert_pem());
     }
 
     #[test]
