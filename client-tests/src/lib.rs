@@ -89,6 +89,24 @@ impl Target {
         }
     }
 
+    /// A rustls client configuration that trusts the emulator's CA and nothing else.
+    pub fn tls_client_config(&self) -> rustls::ClientConfig {
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in
+            rustls::pki_types::CertificateDer::pem_file_iter(&self.ca_file).expect("the CA file")
+        {
+            roots.add(cert.expect("a PEM certificate")).expect("a CA");
+        }
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+    }
+
     /// The `i`th DNS name of endpoint `e` (0 = regional, then zonal).
     pub fn dns_name(&self, e: usize, i: usize) -> String {
         self.ready["vpcEndpoints"][e]["dnsEntries"][i]["dnsName"]

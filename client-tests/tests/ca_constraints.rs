@@ -168,17 +168,7 @@ async fn the_endpoint_certificate_still_verifies() {
         .await
         .expect("the seed starts");
     let t = client_tests::Target::of(&emulator);
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&t.ca_file).expect("the CA file") {
-        roots.add(cert.expect("a PEM certificate")).expect("a CA");
-    }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let config = t.tls_client_config();
     for name in [t.dns_name(0, 0), IN_ZONE.to_string()] {
         let tcp = tokio::net::TcpStream::connect(("127.0.1.1", t.https_port))
             .await

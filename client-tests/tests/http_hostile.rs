@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use client_tests::{config_from, seed_json, CurlResponse, Emulator, Target, SEED_API_ID};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn start(https: serde_json::Value) -> (Emulator, Target) {
@@ -27,17 +26,7 @@ fn call(t: &Target, path: &str, args: &[&str]) -> CurlResponse {
 
 /// A TLS connection to the first endpoint address that trusts the emulator's CA.
 async fn tls(t: &Target) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&t.ca_file).expect("the CA file") {
-        roots.add(cert.expect("a PEM certificate")).expect("a CA");
-    }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let config = t.tls_client_config();
     let tcp = tokio::net::TcpStream::connect(("127.0.1.1", t.https_port))
         .await
         .expect("TCP connects");
