@@ -5,14 +5,15 @@
 //! handshake a connection speaks HTTP/1.1 (our codec, for AWS's exact header bytes) or, when h2
 //! is enabled and negotiated, HTTP/2 (hyper).
 
-use std::convert::Infallible;
+mod http2;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::net::TcpListener;
@@ -25,6 +26,7 @@ use super::http1::{self, Http1Limits};
 use super::response::GatewayResponse;
 use super::{ConnectionInfo, Gateway, GatewayRequest};
 use crate::model::topology::ConnectionLimits;
+use http2::{BodyError, H2Limits};
 
 /// How long shutdown waits for connections to finish their request.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -222,7 +224,7 @@ async fn serve_connection(
     };
     let h2 = session.alpn_protocol() == Some(b"h2");
     if h2 {
-        serve_h2(tls, info, gateway, stopped).await;
+        serve_h2(tls, info, gateway, limits.into(), stopped).await;
     } else {
         let info = &info;
         let gateway = &gateway;
@@ -253,48 +255,37 @@ async fn serve_h2<IO>(
     io: IO,
     info: ConnectionInfo,
     gateway: Arc<Gateway>,
+    limits: H2Limits,
     mut stopped: watch::Receiver<bool>,
 ) where
     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let info = Arc::new(info);
+    let activity = http2::Activity::new();
+    let streams = activity.clone();
     let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-        let (gateway, info) = (gateway.clone(), info.clone());
+        let (gateway, info, guard) = (gateway.clone(), info.clone(), streams.begin());
         async move {
+            // One deadline for the body, from the moment the stream's head arrived (hyper hands
+            // us nothing earlier; a dripping header block is bounded by the idle timeout).
+            let deadline = tokio::time::Instant::now() + limits.request_timeout;
             let (parts, body) = req.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            let mut headers: Vec<(String, String)> = Vec::with_capacity(parts.headers.len() + 1);
-            if let Some(authority) = parts.uri.authority() {
-                headers.push(("host".to_string(), authority.to_string()));
-            }
-            for (k, v) in &parts.headers {
-                headers.push((
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                ));
-            }
-            let request = GatewayRequest {
-                method: parts.method.as_str().to_string(),
-                target: parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_else(|| "/".to_string()),
-                headers,
-                body,
-                connection_close: false,
-                expect_continue: false,
-                http2: true,
+            let body = match http2::read_body(body, limits.max_body_bytes, deadline).await {
+                Ok(body) => body,
+                Err(BodyError::TooLarge(max)) => {
+                    tracing::debug!(max, "HTTP/2 request body over the limit; 413");
+                    let response = to_http_response(http2::payload_too_large(), false);
+                    return Ok(http2::guarded(response, guard));
+                }
+                // hyper resets the stream (INTERNAL_ERROR): the request is not handled.
+                Err(e) => return Err(e),
             };
+            let request = h2_request(parts, body);
             let head_only = request.method == "HEAD";
             // Boxed: hyper spawns a task per stream, and moves this future three times on the
             // way (3 KB each time).
             let response = Box::pin(gateway.handle(&info, request)).await;
-            Ok::<_, Infallible>(to_http_response(response, head_only))
+            Ok::<_, BodyError>(http2::guarded(to_http_response(response, head_only), guard))
         }
     });
     // Guards against HTTP/2's known floods: rapid reset (CVE-2023-44487) and CONTINUATION
@@ -307,7 +298,34 @@ async fn serve_h2<IO>(
         .initial_stream_window_size(1 << 20)
         .initial_connection_window_size(1 << 22)
         .serve_connection(TokioIo::new(io), service);
-    until_stopped(conn, &mut stopped).await;
+    http2::serve_until_idle(conn, &activity, limits.idle_timeout, &mut stopped).await;
+}
+
+/// The gateway's view of an HTTP/2 request: `:authority` stands for the Host.
+fn h2_request(parts: http::request::Parts, body: Bytes) -> GatewayRequest {
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(parts.headers.len() + 1);
+    if let Some(authority) = parts.uri.authority() {
+        headers.push(("host".to_string(), authority.to_string()));
+    }
+    for (k, v) in &parts.headers {
+        headers.push((
+            k.as_str().to_string(),
+            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        ));
+    }
+    GatewayRequest {
+        method: parts.method.as_str().to_string(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".to_string()),
+        headers,
+        body,
+        connection_close: false,
+        expect_continue: false,
+        http2: true,
+    }
 }
 
 /// Serves a hyper connection until it ends, or until `stopped` changes: then it finishes the
