@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use client_tests::{config_from, seed_json, Emulator, RunningBinary, Target, SEED_API_ID};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn start() -> (Emulator, Target) {
@@ -29,17 +28,7 @@ async fn start_with(https: serde_json::Value) -> (Emulator, Target) {
 
 /// A TLS connection offering only h2 by ALPN.
 async fn h2_tls(t: &Target) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&t.ca_file).expect("the CA file") {
-        roots.add(cert.expect("a PEM certificate")).expect("a CA");
-    }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let mut config = t.tls_client_config();
     config.alpn_protocols = vec![b"h2".to_vec()];
     let tcp = tokio::net::TcpStream::connect(("127.0.1.1", t.https_port))
         .await
