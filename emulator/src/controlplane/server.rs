@@ -4,6 +4,10 @@
 //! A call is routed by its SigV4 credential scope (`.../us-east-1/ec2/aws4_request`), which
 //! every AWS CLI, boto3 and SDK request carries; the signature itself is not checked (any
 //! credentials are accepted). Unsigned requests get the console.
+//!
+//! The listener is bounded so that no client can stall it: at most [`MAX_CONNECTIONS`]
+//! connections at once (more wait to be accepted), a request head within [`HEAD_DEADLINE`] and
+//! [`MAX_HEAD`] bytes, a body within [`BODY_DEADLINE`] and [`MAX_BODY`] bytes.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -14,9 +18,10 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::guard::{self, GuardError, Purpose};
@@ -30,6 +35,25 @@ use crate::scenario::config::{Config, ConfigError};
 /// Largest request body accepted (an imported OpenAPI document can be large; AWS allows 6 MB
 /// for `import-rest-api`).
 const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Largest request head (request line and headers), as the data plane's: the AWS CLI's heads
+/// are about 1 KB. hyper answers a larger head 431 and closes.
+const MAX_HEAD: usize = 32 * 1024;
+
+/// Longest a connection may take to send a request head, counted from when hyper starts
+/// reading it (the accept, or the previous response: an idle keep-alive connection is closed
+/// after it too). Nothing is answered; the connection is closed, as AWS's front ends close a
+/// connection that sends nothing. The AWS CLI sends its head in one write.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Longest a body may take to arrive after its head: a 16 MB body takes milliseconds on the
+/// loopback, so only a client that drips is refused (408, and the connection closes).
+const BODY_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Most connections served at once. Beyond this the listener stops accepting until one
+/// closes: new connections wait in the kernel's backlog (and are served once the deadlines free
+/// a slot) instead of being refused, so a burst of CLI calls is delayed, never failed.
+const MAX_CONNECTIONS: usize = 256;
 
 /// Makes a validated topology the one being served (DNS, HTTPS listeners, routing).
 pub trait ApplyTopology: Send + Sync {
@@ -387,36 +411,7 @@ impl ControlServer {
     ) -> std::io::Result<ControlServer> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            let mut stop_accepting = stopped.clone();
-            loop {
-                let (tcp, _) = tokio::select! {
-                    _ = stop_accepting.changed() => break,
-                    accepted = listener.accept() => match accepted {
-                        Ok(pair) => pair,
-                        Err(e) => {
-                            tracing::warn!("control plane: accept failed: {e}");
-                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    },
-                };
-                let plane = plane.clone();
-                let mut stopped = stopped.clone();
-                // The address the client connected to: a Host naming it is this server.
-                let local = tcp.local_addr().unwrap_or(addr);
-                tokio::spawn(async move {
-                    let service =
-                        hyper::service::service_fn(move |req: http::Request<Incoming>| {
-                            let plane = plane.clone();
-                            async move { Ok::<_, Infallible>(serve(&plane, req, local).await) }
-                        });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tcp), service);
-                    until_stopped(conn, &mut stopped).await;
-                });
-            }
-        });
+        let task = tokio::spawn(accept_loop(listener, plane, stopped));
         Ok(ControlServer { addr, stop, task })
     }
 
@@ -432,20 +427,79 @@ impl ControlServer {
     }
 }
 
+/// Accepts connections while fewer than [`MAX_CONNECTIONS`] are open, until `stopped` changes.
+async fn accept_loop(
+    listener: TcpListener,
+    plane: Arc<ControlPlane>,
+    stopped: watch::Receiver<bool>,
+) {
+    let addr = listener.local_addr().ok();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_DEADLINE)
+        .max_header_size(MAX_HEAD);
+    let builder = Arc::new(builder);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut stop_accepting = stopped.clone();
+    loop {
+        if slots.available_permits() == 0 {
+            tracing::warn!(
+                max_connections = MAX_CONNECTIONS,
+                "control plane: connection limit reached; new connections wait"
+            );
+        }
+        let slot = tokio::select! {
+            _ = stop_accepting.changed() => break,
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
+        let tcp = tokio::select! {
+            _ = stop_accepting.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    tracing::warn!("control plane: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        // The address the client connected to: a Host naming it is this server.
+        let Some(local) = tcp.local_addr().ok().or(addr) else {
+            continue;
+        };
+        let (plane, builder, mut stopped) = (plane.clone(), builder.clone(), stopped.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                let plane = plane.clone();
+                async move { Ok::<_, Infallible>(serve(&plane, req, local).await) }
+            });
+            let conn = builder.serve_connection(TokioIo::new(tcp), service);
+            until_stopped(conn, &mut stopped).await;
+        });
+    }
+}
+
 async fn serve(
     plane: &ControlPlane,
     req: http::Request<Incoming>,
     local: SocketAddr,
 ) -> http::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
+    let collected = tokio::time::timeout(BODY_DEADLINE, Limited::new(body, MAX_BODY).collect());
+    let body = match collected.await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(_)) => {
             return to_http(ControlResponse::json(
                 413,
                 &serde_json::json!({"message": format!("Request body larger than {MAX_BODY} bytes")}),
             ))
         }
+        Err(_) => return to_http(body_too_slow()),
     };
     let request = ControlRequest {
         method: parts.method,
@@ -464,6 +518,19 @@ async fn serve(
         "control plane call"
     );
     to_http(response)
+}
+
+/// A body that did not arrive within [`BODY_DEADLINE`]: 408, and the connection closes (the
+/// rest of the body is not waited for).
+fn body_too_slow() -> ControlResponse {
+    let message = format!(
+        "Request body not received within {} seconds",
+        BODY_DEADLINE.as_secs()
+    );
+    let mut r = ControlResponse::json(408, &serde_json::json!({ "message": message }));
+    r.headers
+        .push(("Connection".to_string(), "close".to_string()));
+    r
 }
 
 /// `a=1&b=x%20y` → pairs; `+` is a space, as forms encode it.

@@ -47,7 +47,10 @@ type Ec2Result = Result<Handled, Ec2Error>;
 
 /// Handles one EC2 Query API call against the current state.
 pub fn handle(req: &ControlRequest, state: &Config, ctx: &ControlContext) -> Handled {
-    let params = Params::from_request(req);
+    let params = match Params::from_request(req) {
+        Ok(params) => params,
+        Err(e) => return Handled::read(e.response(ctx)),
+    };
     let action = params.get("Action").unwrap_or("").to_string();
     let call = Call {
         params: &params,
