@@ -409,3 +409,40 @@ impl Target {
             .to_string()
     }
 }
+
+/// A `kB` line of `/proc/<pid>/status`, in bytes.
+pub fn status_kb(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc is readable");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or_else(|| panic!("no {key} in {status}"))
+}
+
+/// Runs `openssl` with `args`, `stdin` on its standard input; its whole output.
+pub fn openssl(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write as _;
+    require_tool("openssl", "openssl");
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin)
+        .expect("openssl reads its input");
+    child.wait_with_output().expect("openssl finishes")
+}

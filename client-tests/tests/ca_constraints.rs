@@ -3,13 +3,11 @@
 //! names in the execute-api zones only, never for an IP address, an e-mail address or a URI. And
 //! a CA an older version made (constrained on DNS names only) is replaced at start.
 
-use std::io::Write;
 use std::net::IpAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use client_tests::{require_tool, Config, Emulator, RunningBinary};
+use client_tests::{Config, Emulator, RunningBinary};
 use rcgen::{
     Certificate, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer,
     KeyPair, SanType, PKCS_ECDSA_P256_SHA256,
@@ -67,23 +65,8 @@ fn verify(ca_pem: &Path, leaf: &Certificate, name: &str) -> Result<(), String> {
 
 /// `openssl verify`'s output for `leaf` (PEM) against `ca.pem`, and whether it verified.
 fn openssl_verify(ca_pem: &Path, leaf: &Certificate) -> (bool, String) {
-    require_tool("openssl", "openssl");
-    let mut child = Command::new("openssl")
-        .arg("verify")
-        .arg("-CAfile")
-        .arg(ca_pem)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(leaf.pem().as_bytes())
-        .expect("openssl reads the leaf");
-    let out = child.wait_with_output().expect("openssl finishes");
+    let ca = ca_pem.to_str().expect("a UTF-8 path");
+    let out = client_tests::openssl(&["verify", "-CAfile", ca], leaf.pem().as_bytes());
     let log = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

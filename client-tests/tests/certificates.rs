@@ -3,32 +3,13 @@
 //! starts in `--certs-dir` with a private key only its owner reads, and trust through
 //! `CURL_CA_BUNDLE`.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use client_tests::{require_tool, Config, Emulator, RunningBinary, Target, SEED_API_ID};
 
 /// The API's own name, which the certificate must cover too (Host and private DNS forms).
 const API_NAME: &str = "chw1a2q2xk.execute-api.us-east-1.amazonaws.com";
-
-fn openssl(args: &[&str], stdin: &[u8]) -> Output {
-    require_tool("openssl", "openssl");
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("openssl reads its input");
-    child.wait_with_output().expect("openssl finishes")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -53,7 +34,7 @@ async fn with_seed(check: impl FnOnce(Target) + Send + 'static) {
 async fn the_ca_is_critically_name_constrained_to_exactly_the_two_execute_api_zones() {
     with_seed(|t| {
         let ca = t.ca_file.to_str().expect("a UTF-8 path");
-        let out = openssl(&["x509", "-in", ca, "-noout", "-text"], b"");
+        let out = client_tests::openssl(&["x509", "-in", ca, "-noout", "-text"], b"");
         assert!(out.status.success(), "{}", text(&out.stderr));
         let x509 = text(&out.stdout);
         assert!(
@@ -112,7 +93,7 @@ async fn the_server_certificate_has_both_wildcards_and_verifies_for_either_kind_
             ("127.0.1.1", API_NAME),
         ] {
             let connect = format!("{address}:{}", t.https_port);
-            let handshake = openssl(
+            let handshake = client_tests::openssl(
                 &[
                     "s_client",
                     "-connect",
@@ -134,7 +115,7 @@ async fn the_server_certificate_has_both_wildcards_and_verifies_for_either_kind_
                 text(&handshake.stderr)
             );
             assert!(log.contains("Verify return code: 0 (ok)"), "{name}: {log}");
-            let cert = openssl(
+            let cert = client_tests::openssl(
                 &[
                     "x509",
                     "-noout",

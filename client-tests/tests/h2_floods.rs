@@ -141,23 +141,6 @@ async fn a_continuation_flood_is_cut_off() {
 /// 11 MB, over API Gateway's 10 MB payload limit.
 const OVER_LIMIT: usize = 11 * 1024 * 1024;
 
-/// A `kB` line of `/proc/<pid>/status`, in bytes.
-fn status_kb(pid: u32, key: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc is readable");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or_else(|| panic!("no {key} in {status}"))
-}
-
 fn post(t: &Target, length: Option<usize>) -> http::Request<()> {
     let mut request = http::Request::builder()
         .method("POST")
@@ -206,9 +189,9 @@ async fn an_h2_body_over_10_mb_gets_413_without_being_held() {
     let (t, pid) = (running.target.clone(), running.pid());
     assert_eq!(ok_status(&t).await, 200, "warmed up");
     // The peak, not the current size: a body freed after the answer would hide in VmRSS.
-    let before = status_kb(pid, "VmHWM:");
+    let before = client_tests::status_kb(pid, "VmHWM:");
     let (status, body) = post_over_limit(&t, true).await;
-    let grown = status_kb(pid, "VmHWM:").saturating_sub(before);
+    let grown = client_tests::status_kb(pid, "VmHWM:").saturating_sub(before);
     eprintln!("peak memory grew by {grown} bytes");
     assert_eq!(status, 413, "{body}");
     assert_eq!(

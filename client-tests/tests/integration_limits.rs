@@ -63,23 +63,6 @@ fn scenario(s: &Streams) -> serde_json::Value {
     scenario
 }
 
-/// A `kB` line of `/proc/<pid>/status`, in bytes.
-fn status_kb(pid: u32, key: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc is readable");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or_else(|| panic!("no {key} in {status}"))
-}
-
 fn get(running: &RunningBinary, path: &str) -> CurlResponse {
     running.target.call(API, path, &["--max-time", "60"])
 }
@@ -106,7 +89,7 @@ async fn answers_over_the_limit_are_refused_without_being_held() {
         assert_eq!(under.status_line, "HTTP/1.1 200 OK", "{:?}", under.headers);
         assert_eq!(under.body.len(), UNDER);
         // The peak, not the current size: a buffer freed after the answer would hide in VmRSS.
-        let before = status_kb(pid, "VmHWM:");
+        let before = client_tests::status_kb(pid, "VmHWM:");
         for (path, status) in [
             ("/test/chunked", "HTTP/1.1 500 Internal Server Error"),
             ("/test/announced", "HTTP/1.1 500 Internal Server Error"),
@@ -122,8 +105,8 @@ async fn answers_over_the_limit_are_refused_without_being_held() {
                 Some("InternalServerErrorException")
             );
         }
-        let after = status_kb(pid, "VmHWM:");
-        let rss = status_kb(pid, "VmRSS:");
+        let after = client_tests::status_kb(pid, "VmHWM:");
+        let rss = client_tests::status_kb(pid, "VmRSS:");
         let grown = after.saturating_sub(before);
         eprintln!("peak memory {before} -> {after} bytes, {rss} resident");
         // 10 MB may be held (and copied once); 200 MB, five times over, may not.
